@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+export REGIONAL_ECON_DATA ?= $(CURDIR)/data
+
+# The demo window: 14 days of every feed at a small scale (0.002 = ~1,200 transactions a day).
+DEMO_START ?= 2026-09-01
+DEMO_DAYS ?= 14
+DEMO_SCALE ?= 0.002
+DEMO_SEED ?= 7
+DEMO_DEFECT_RATE ?= 0
+
+.PHONY: install demo test ui generate materialize summary bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	cp deploy/dagster.local.yaml $@
+
+demo: install $(DAGSTER_HOME)/dagster.yaml generate materialize summary
+
+generate: install
+	$(BIN)/regional-econ generate --out $(REGIONAL_ECON_DATA)/landing --start $(DEMO_START) --days $(DEMO_DAYS) \
+		--scale $(DEMO_SCALE) --seed $(DEMO_SEED) --defect-rate $(DEMO_DEFECT_RATE)
+
+materialize: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/regional-econ-run --start $(DEMO_START) --days $(DEMO_DAYS)
+
+summary: install
+	$(BIN)/regional-econ summary
+
+test: install
+	$(BIN)/pytest -q -n 2
+
+ui: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(REGIONAL_ECON_DATA) $(DAGSTER_HOME)

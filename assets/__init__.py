@@ -1,0 +1,1 @@
+"""Dagster assets, in the order data flows: landing -> staged (+ quarantine) -> marts -> warehouse."""

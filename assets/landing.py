@@ -1,0 +1,38 @@
+"""Landing feeds: external assets, one per feed, that the centers (not Dagster) produce."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.partitions import partitions_for
+from regional_econ.contracts import Contract, contracts
+from regional_econ.registry import centers
+
+
+def landing_key(contract: Contract) -> dg.AssetKey:
+    return dg.AssetKey(["landing", contract.center, contract.feed])
+
+
+def landing_spec(contract: Contract) -> dg.AssetSpec:
+    d = contract.delivery
+    center = centers()[contract.center]
+    return dg.AssetSpec(
+        key=landing_key(contract),
+        description=f"{center.name_ko} ({center.name_en}): {contract.description}",
+        group_name="landing",
+        partitions_def=partitions_for(d.cadence),
+        kinds={d.format},
+        owners=[],
+        metadata={
+            "contract": contract.id,
+            "cadence": d.cadence,
+            "format": d.format,
+            "encoding": d.encoding,
+            "header": "Korean labels" if d.header == "ko" else "column names",
+            "deadline": f"{d.deadline_days_after_period_end} day(s) after the period, {d.deadline_at} KST",
+            "path": f"landing/{contract.id}/<period start>/{contract.feed}_<YYYYMMDD>_v<N>.{d.format}",
+        },
+    )
+
+
+LANDING_SPECS = [landing_spec(c) for c in contracts().values()]

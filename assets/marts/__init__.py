@@ -1,0 +1,1 @@
+"""Marts: indicators computed from staged feeds, one Parquet partition per period."""

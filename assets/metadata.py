@@ -1,0 +1,51 @@
+"""Metadata the operator sees on every asset: schema from the contract, previews with tokens masked."""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+
+from regional_econ.contracts import Contract
+
+MASKED = ("pseudonymous", "business_identifying")
+
+
+def column_schema(contract: Contract) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=c.name, type=c.type,
+                description=f"{c.label_ko}: {c.description} [{c.classification}]",
+                constraints=dg.TableColumnConstraints(nullable=not c.required, unique=c.unique),
+            )
+            for c in contract.columns
+        ]
+    )
+
+
+def frame_schema(frame: pl.DataFrame) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(name=n, type=str(t)) for n, t in frame.schema.items()])
+
+
+def masked(frame: pl.DataFrame, contract: Contract | None = None) -> pl.DataFrame:
+    """Tokens and business-identifying values shortened to their first characters."""
+    if contract is None:
+        return frame
+    hide = [c.name for c in contract.columns if c.classification in MASKED and c.name in frame.columns]
+    return frame.with_columns(
+        (pl.col(n).cast(pl.String).str.slice(0, 4) + pl.lit("…")).alias(n) for n in hide
+    )
+
+
+def preview(frame: pl.DataFrame, contract: Contract | None = None, rows: int = 10) -> dg.MetadataValue:
+    head = masked(frame.head(rows), contract)
+    return dg.MetadataValue.md(_markdown_table(head))
+
+
+def _markdown_table(frame: pl.DataFrame) -> str:
+    if frame.is_empty():
+        return "_no rows_"
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
+    for row in frame.iter_rows():
+        lines.append("| " + " | ".join("" if v is None else str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,84 @@
+"""The batch gate: checks on each staged feed, evaluated from the staging outcome of its partitions.
+
+They run in the same step as staging (``check_specs`` of the staged multi-asset), so the
+gate's counts are used directly, without reading the data again. ERROR checks are
+blocking: a failure stops everything downstream of that feed; WARN checks are recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dagster as dg
+
+from regional_econ.contracts import Contract
+from regional_econ.staging import StageOutcome
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    name: str
+    description: str
+    severity: dg.AssetCheckSeverity
+    # The partitions that break the check, each with what the operator should read.
+    failures: Callable[[StageOutcome], str | None]
+
+
+def _readable(o: StageOutcome) -> str | None:
+    return str(o.rejection) if o.rejection else None
+
+
+def _manifest_rows(o: StageOutcome) -> str | None:
+    declared = o.manifest.get("rows")
+    if o.rejection or declared == o.received:
+        return None
+    return f"{o.relative_path}: manifest declares {declared} rows, file has {o.received} (truncated or padded)"
+
+
+def _manifest_sha256(o: StageOutcome) -> str | None:
+    if o.manifest.get("sha256") == o.sha256:
+        return None
+    return f"{o.relative_path}: sha256 differs from the manifest (file changed or cut in transit)"
+
+
+def _conserved(o: StageOutcome) -> str | None:
+    if o.received == o.staged + o.quarantined + o.rejected:
+        return None
+    return f"{o.relative_path}: received {o.received} != staged {o.staged} + quarantined {o.quarantined} + rejected {o.rejected}"
+
+
+BATCH_CHECKS = [
+    BatchCheck("delivery_readable", "The delivery reads as its contract declares: format, encoding and header.",
+               dg.AssetCheckSeverity.ERROR, _readable),
+    BatchCheck("manifest_rows", "Rows in the file equal the rows the center's manifest declares.",
+               dg.AssetCheckSeverity.ERROR, _manifest_rows),
+    BatchCheck("manifest_sha256", "The file's sha256 equals the manifest's: nothing changed or cut in transit.",
+               dg.AssetCheckSeverity.ERROR, _manifest_sha256),
+    BatchCheck("rows_conserved", "Nothing is lost: rows received = rows staged + rows quarantined (+ rejected whole).",
+               dg.AssetCheckSeverity.ERROR, _conserved),
+]
+
+
+def check_specs(staged_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            name=c.name, asset=staged_key, description=c.description,
+            blocking=c.severity == dg.AssetCheckSeverity.ERROR,
+        )
+        for c in BATCH_CHECKS
+    ]
+
+
+def check_results(contract: Contract, staged_key: dg.AssetKey, outcomes: list[StageOutcome]) -> list[dg.AssetCheckResult]:
+    results = []
+    for check in BATCH_CHECKS:
+        failures = {o.period_key: msg for o in outcomes if (msg := check.failures(o))}
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=staged_key, check_name=check.name, passed=not failures, severity=check.severity,
+                description=f"{contract.id}: " + ("; ".join(failures.values()) if failures else "all partitions pass"),
+                metadata={"partitions_checked": len(outcomes), "partitions_failing": sorted(failures)},
+            )
+        )
+    return results

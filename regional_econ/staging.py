@@ -1,0 +1,106 @@
+"""Stage one period of one feed: pick the delivery in force, gate it, write the lake, keep receipts.
+
+The Dagster staged assets call ``stage_period`` once per partition; so can a notebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from regional_econ.contracts import Contract
+from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, gate_rows, read_delivery
+from regional_econ.lake import Lake
+from regional_econ.landing import Delivery, DeliveryError, find_deliveries, sha256_of
+
+
+class MissingDelivery(Exception):
+    """No complete delivery for a period: the partition fails, it is never an empty success."""
+
+
+@dataclass
+class StageOutcome:
+    contract: Contract
+    period_key: str
+    delivery: Delivery
+    manifest: dict
+    sha256: str
+    received: int
+    staged: int
+    quarantined: int
+    rejected: int  # rows of a delivery rejected whole (unreadable, or carrying a direct identifier)
+    broken_by_rule: dict[str, int] = field(default_factory=dict)
+    rejection: DeliveryError | None = None
+
+    @property
+    def relative_path(self) -> str:
+        return f"{self.contract.id}/{self.period_key}/{self.delivery.path.name}"
+
+
+def _receipt(delivery: Delivery, landing: Path, outcome: str) -> dict:
+    manifest = delivery.manifest() if delivery.complete else {}
+    return {
+        "feed": delivery.feed_id,
+        "period": delivery.period_key,
+        "file": str(delivery.path.relative_to(landing)),
+        "version": delivery.version,
+        "bytes": delivery.path.stat().st_size,
+        "sha256": sha256_of(delivery.path),
+        "rows_declared": manifest.get("rows"),
+        "sha256_declared": manifest.get("sha256"),
+        "encoding_declared": manifest.get("encoding"),
+        "received_at": delivery.received_at.isoformat(),
+        "outcome": outcome,
+    }
+
+
+def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str) -> StageOutcome:
+    deliveries = find_deliveries(landing, contract, period_key)
+    complete = [d for d in deliveries if d.complete]
+    if not complete:
+        where = landing / contract.center / contract.feed / period_key
+        state = f"{len(deliveries)} file(s) without a manifest" if deliveries else "no files"
+        raise MissingDelivery(f"{contract.id} {period_key}: no complete delivery in {where} ({state})")
+    in_force = complete[-1]
+    for d in deliveries:
+        if d is not in_force:
+            status = "superseded" if d.complete else "incomplete (no manifest)"
+            lake.write_receipt(contract.id, period_key, d.path.name, _receipt(d, landing, status))
+
+    receipt = _receipt(in_force, landing, "in_force")
+    source = receipt["file"]
+    rejection = None
+    try:
+        raw = read_delivery(contract, in_force.path)
+        result = gate_rows(contract, raw, source)
+    except DeliveryError as err:
+        rejection = err
+        result = GateResult(pl.DataFrame(schema=contract.schema), _empty_quarantine(contract))
+    lake.write("staged", contract.id, period_key, result.staged)
+    lake.write("quarantine", contract.id, period_key, result.quarantined)
+
+    declared = receipt["rows_declared"] or 0
+    rejected = declared if rejection else 0
+    outcome = StageOutcome(
+        contract=contract, period_key=period_key, delivery=in_force, manifest=in_force.manifest(),
+        sha256=receipt["sha256"], received=result.received + rejected, staged=result.staged.height,
+        quarantined=result.quarantined.height, rejected=rejected, broken_by_rule=result.broken_by_rule,
+        rejection=rejection,
+    )
+    receipt |= {
+        "rows_received": outcome.received, "rows_staged": outcome.staged,
+        "rows_quarantined": outcome.quarantined, "rows_rejected": outcome.rejected,
+        "rejected_by_rule": rejection.rule if rejection else None,
+        "rejected_at_line": rejection.line if rejection else None,
+    }
+    lake.write_receipt(contract.id, period_key, in_force.path.name, receipt)
+    return outcome
+
+
+def _empty_quarantine(contract: Contract) -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={c: pl.String for c in contract.column_names}
+        | {RULES_COLUMN: pl.List(pl.String), SOURCE_COLUMN: pl.String, LINE_COLUMN: pl.Int64}
+    )

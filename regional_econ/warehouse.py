@@ -1,0 +1,99 @@
+"""The DuckDB warehouse: views over the Parquet lake plus the reference tables.
+
+``data/warehouse.duckdb`` is rebuilt whole into a temporary file and renamed into place,
+so readers never see it half-built; only one writer (the ``warehouse`` asset, in a
+concurrency pool of one) ever builds it. Views use absolute paths to the lake so the file
+answers queries from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from regional_econ import reference
+from regional_econ.contracts import Contract, contracts
+from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
+from regional_econ.lake import PART_FILE
+
+DUCKDB_TYPES = {
+    "string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "float64": "DOUBLE",
+    "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMPTZ",
+}
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _files(directory: Path) -> Path | None:
+    return directory / "*" / PART_FILE if any(directory.glob(f"*/{PART_FILE}")) else None
+
+
+def _empty_select(columns: list[tuple[str, str]]) -> str:
+    return "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {n}" for n, t in columns) + " WHERE false"
+
+
+def _feed_views(con: duckdb.DuckDBPyConnection, lake: Path, contract: Contract) -> None:
+    typed = [(c.name, DUCKDB_TYPES[c.type]) for c in contract.columns]
+    text = [(c.name, "VARCHAR") for c in contract.columns] + [
+        (RULES_COLUMN, "VARCHAR[]"), (SOURCE_COLUMN, "VARCHAR"), (LINE_COLUMN, "BIGINT"),
+    ]
+    for layer, columns in (("staged", typed), ("quarantine", text)):
+        files = _files(lake / layer / contract.id)
+        body = (
+            f"SELECT * FROM read_parquet({_quote(files)}, hive_partitioning = true, hive_types = {{'date': DATE}})"
+            if files else _empty_select(columns + [("date", "DATE")])
+        )
+        con.execute(f"CREATE OR REPLACE VIEW {layer}.{contract.name} AS {body}")
+
+
+def _mart_views(con: duckdb.DuckDBPyConnection, lake: Path, schema: str = "marts") -> list[str]:
+    built = []
+    for directory in sorted((lake / schema).glob("*")):
+        files = _files(directory)
+        if files:
+            con.execute(
+                f"CREATE OR REPLACE VIEW {schema}.{directory.name} AS "
+                f"SELECT * FROM read_parquet({_quote(files)}, hive_partitioning = true)"
+            )
+            built.append(directory.name)
+    return built
+
+
+def build(lake: Path, target: Path) -> dict[str, list[str]]:
+    """(Re)build the warehouse file; returns the views and tables made, by schema."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    made: dict[str, list[str]] = {}
+    with duckdb.connect(str(tmp)) as con:
+        for schema in ("ref", "staged", "quarantine", "marts", "products", "ops"):
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        for name in reference.TABLES:
+            frame = reference.table(name)
+            con.register("_frame", frame.to_arrow())
+            con.execute(f"CREATE TABLE ref.{name} AS SELECT * FROM _frame")
+            con.unregister("_frame")
+        made["ref"] = list(reference.TABLES)
+        for contract in contracts().values():
+            _feed_views(con, lake, contract)
+        made["staged"] = made["quarantine"] = [c.name for c in contracts().values()]
+        made["marts"] = _mart_views(con, lake)
+        receipts = lake / "receipts"
+        if any(receipts.glob("*/*/*/*.json")):
+            con.execute(
+                "CREATE OR REPLACE VIEW ops.receipts AS SELECT * FROM "
+                f"read_json_auto({_quote(receipts / '*' / '*' / '*' / '*.json')}, union_by_name = true)"
+            )
+            made["ops"] = ["receipts"]
+    os.replace(tmp, target)
+    return made
+
+
+def query(target: Path, sql: str) -> pl.DataFrame:
+    with duckdb.connect(str(target), read_only=True) as con:
+        return con.execute(sql).pl()

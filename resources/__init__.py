@@ -1,0 +1,57 @@
+"""Dagster resources: the landing zone, the Parquet lake and the DuckDB warehouse.
+
+Each wraps a piece of ``regional_econ`` with the paths the deployment configures; the
+defaults follow ``REGIONAL_ECON_DATA`` (``./data``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from regional_econ import paths, warehouse
+from regional_econ.contracts import Contract
+from regional_econ.lake import Lake
+from regional_econ.landing import Delivery, find_deliveries
+
+
+class LandingZone(dg.ConfigurableResource):
+    """Where the centers' files arrive. Read only: the platform never edits a landing file."""
+
+    root: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.root)
+
+    def deliveries(self, contract: Contract, period_key: str | None = None) -> list[Delivery]:
+        return find_deliveries(self.path, contract, period_key)
+
+
+class ParquetLake(dg.ConfigurableResource):
+    """Staged, quarantined and mart partitions as Parquet files, plus delivery receipts."""
+
+    root: str
+
+    @property
+    def lake(self) -> Lake:
+        return Lake(Path(self.root))
+
+
+class DuckDBWarehouse(dg.ConfigurableResource):
+    """The DuckDB file of views over the lake; built only by the ``warehouse`` asset."""
+
+    path: str
+
+    def build(self, lake: Lake) -> dict[str, list[str]]:
+        return warehouse.build(lake.root, Path(self.path))
+
+
+def default_resources(root: Path | None = None) -> dict[str, dg.ConfigurableResource]:
+    root = root or paths.data_root()
+    return {
+        "landing": LandingZone(root=str(paths.landing_root(root))),
+        "lake": ParquetLake(root=str(paths.lake_root(root))),
+        "warehouse": DuckDBWarehouse(path=str(paths.warehouse_path(root))),
+    }

@@ -1,0 +1,49 @@
+import polars as pl
+import pytest
+
+from regional_econ import reference
+from regional_econ.contracts import DTYPES, contracts
+from regional_econ.registry import centers
+
+FEEDS = {
+    "kona": {"transactions", "merchants", "cardholders", "charges"},
+    "ked": {"sme_credit"}, "theimc": {"consumer_trends"},
+    "gjf": {"job_postings", "job_seekers", "placements"},
+    "gcgf": {"guarantee_events"}, "gbsa": {"sme_support"}, "gtp": {"tech_firms"},
+    "gca": {"content_firms"}, "msc": {"counseling_cases"},
+}
+
+
+def test_nine_centers_and_their_fourteen_feeds():
+    assert set(centers()) == set(FEEDS)
+    assert {cid: {f.feed for f in c.feeds} for cid, c in centers().items()} == FEEDS
+    assert len(contracts()) == 14
+
+
+@pytest.mark.parametrize("feed_id", list(contracts()))
+def test_contract_is_consistent(feed_id):
+    c = contracts()[feed_id]
+    names = c.column_names
+    assert len(names) == len(set(names))
+    labels = [col.label_ko for col in c.columns]
+    assert len(labels) == len(set(labels)), "Korean labels must map back to one column each"
+    assert set(c.primary_key) <= set(names)
+    if c.period_column:
+        assert c.period_column in names
+    for col in c.columns:
+        assert col.type in DTYPES
+        if col.ref:
+            assert col.ref in reference.TABLES
+    rule_ids = [r.id for r in c.rules]
+    assert len(rule_ids) == len(set(rule_ids))
+    for rule in c.rules_at("row"):
+        # Every row rule is a SQL predicate over the contract's columns.
+        frame = pl.DataFrame(schema=c.schema)
+        frame.select(pl.sql_expr(rule.holds))
+
+
+def test_person_tokens_are_pseudonymous_everywhere():
+    for c in contracts().values():
+        for col in c.columns:
+            if col.name.endswith("_token"):
+                assert col.classification == "pseudonymous", f"{c.id}.{col.name}"
