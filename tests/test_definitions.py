@@ -1,0 +1,71 @@
+"""The Dagster definitions: they load as the UI loads them, and the asset graph is what we meant.
+
+The snapshot lists every asset with its partitions, upstream assets and checks. An
+intended change is accepted with ``UPDATE_SNAPSHOTS=1 pytest tests/test_definitions.py``.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from regional_econ.contracts import contracts
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
+
+
+def _defs() -> dg.Definitions:
+    from definitions import defs
+
+    return defs
+
+
+def _partitions(pd) -> str:
+    if pd is None:
+        return "unpartitioned"
+    return f"{type(pd).__name__}({getattr(pd, 'cron_schedule', '')}, {getattr(pd, 'timezone', '')})"
+
+
+def asset_graph_snapshot() -> str:
+    graph = _defs().resolve_asset_graph()
+    checks: dict[dg.AssetKey, list[str]] = {}
+    for check_key in graph.asset_check_keys:
+        checks.setdefault(check_key.asset_key, []).append(check_key.name)
+    lines = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        kind = "external" if not node.is_materializable else "materializable"
+        lines.append(f"{key.to_user_string()} [{kind}] {_partitions(node.partitions_def)}")
+        for parent in sorted(p.to_user_string() for p in node.parent_keys):
+            lines.append(f"    <- {parent}")
+        for name in sorted(checks.get(key, [])):
+            lines.append(f"    check {name}")
+    return "\n".join(lines) + "\n"
+
+
+def test_asset_graph_matches_snapshot():
+    current = asset_graph_snapshot()
+    if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+        SNAPSHOT.write_text(current)
+    assert current == SNAPSHOT.read_text(), "asset graph changed; review and UPDATE_SNAPSHOTS=1 if intended"
+
+
+def test_every_feed_has_landing_staged_and_quarantine_assets():
+    keys = {k.to_user_string() for k in _defs().resolve_asset_graph().get_all_asset_keys()}
+    for feed_id in contracts():
+        for layer in ("landing", "staged", "quarantine"):
+            assert f"{layer}/{feed_id}" in keys
+    graph = _defs().resolve_asset_graph()
+    assert not graph.get(dg.AssetKey(["landing", "kona", "transactions"])).is_materializable
+
+
+def test_dagster_definitions_validate_on_the_workspace():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "All code locations passed validation" in result.stdout + result.stderr
