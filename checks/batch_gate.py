@@ -26,7 +26,11 @@ class BatchCheck:
 
 
 def _readable(o: StageOutcome) -> str | None:
-    return str(o.rejection) if o.rejection else None
+    return str(o.rejection) if o.rejection and o.rejection.rule != "no_direct_identifiers" else None
+
+
+def _no_identifiers(o: StageOutcome) -> str | None:
+    return str(o.rejection) if o.rejection and o.rejection.rule == "no_direct_identifiers" else None
 
 
 def _manifest_rows(o: StageOutcome) -> str | None:
@@ -51,6 +55,9 @@ def _conserved(o: StageOutcome) -> str | None:
 BATCH_CHECKS = [
     BatchCheck("delivery_readable", "The delivery reads as its contract declares: format, encoding and header.",
                dg.AssetCheckSeverity.ERROR, _readable),
+    BatchCheck("no_direct_identifiers", "No resident, phone, card, e-mail or unhashed business number in any "
+               "column; a delivery with one is rejected whole and the value is copied nowhere.",
+               dg.AssetCheckSeverity.ERROR, _no_identifiers),
     BatchCheck("manifest_rows", "Rows in the file equal the rows the center's manifest declares.",
                dg.AssetCheckSeverity.ERROR, _manifest_rows),
     BatchCheck("manifest_sha256", "The file's sha256 equals the manifest's: nothing changed or cut in transit.",

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from regional_econ.contracts import Contract
-from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, gate_rows, read_delivery
+from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, gate_file
 from regional_econ.lake import Lake
 from regional_econ.landing import Delivery, DeliveryError, find_deliveries, sha256_of
 
@@ -73,8 +73,7 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
     source = receipt["file"]
     rejection = None
     try:
-        raw = read_delivery(contract, in_force.path)
-        result = gate_rows(contract, raw, source)
+        result = gate_file(contract, in_force.path, source)
     except DeliveryError as err:
         rejection = err
         result = GateResult(pl.DataFrame(schema=contract.schema), _empty_quarantine(contract))
@@ -94,6 +93,7 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
         "rows_quarantined": outcome.quarantined, "rows_rejected": outcome.rejected,
         "rejected_by_rule": rejection.rule if rejection else None,
         "rejected_at_line": rejection.line if rejection else None,
+        "rejected_at_column": rejection.column if rejection else None,
     }
     lake.write_receipt(contract.id, period_key, in_force.path.name, receipt)
     return outcome

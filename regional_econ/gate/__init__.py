@@ -1,6 +1,29 @@
-"""The contract gate: read a delivery as sent, then split it into staged and quarantined rows."""
+"""The contract gate: read a delivery as sent, refuse direct identifiers, split rows into staged and quarantined."""
 
+from pathlib import Path
+
+from regional_econ.contracts import Contract
+from regional_econ.gate.identifiers import Finding, find_direct_identifiers
 from regional_econ.gate.read import read_delivery
 from regional_econ.gate.rows import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, gate_rows
+from regional_econ.landing import DeliveryError
 
-__all__ = ["read_delivery", "gate_rows", "GateResult", "LINE_COLUMN", "RULES_COLUMN", "SOURCE_COLUMN"]
+
+def gate_file(contract: Contract, path: Path, source: str) -> GateResult:
+    """The whole row gate on one delivered file; raises ``DeliveryError`` to reject it whole."""
+    raw = read_delivery(contract, path)
+    findings = find_direct_identifiers(contract, raw)
+    if findings:
+        first = findings[0]
+        raise DeliveryError(
+            source, "no_direct_identifiers",
+            "direct identifiers found, delivery rejected whole: " + "; ".join(map(str, findings[:5])),
+            line=first.line, column=first.column,
+        )
+    return gate_rows(contract, raw, source)
+
+
+__all__ = [
+    "gate_file", "read_delivery", "gate_rows", "find_direct_identifiers", "Finding", "GateResult",
+    "LINE_COLUMN", "RULES_COLUMN", "SOURCE_COLUMN",
+]
