@@ -13,6 +13,7 @@ from assets.metadata import column_schema, preview
 from assets.partitions import partitions_for
 from checks.batch_gate import check_results, check_specs
 from regional_econ.contracts import Contract, contracts
+from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.staging import MissingDelivery, StageOutcome, stage_period
 from resources import LandingZone, ParquetLake
 
@@ -45,19 +46,26 @@ def _metadata(outcomes: list[StageOutcome], layer: str) -> dict:
     return meta
 
 
+def _lookup_deps(contract: Contract) -> list[dg.AssetKey]:
+    """Staged feeds this feed's lookup rules read (e.g. transactions need merchants first)."""
+    needs = {f for rule in contract.rules_at("lookup") for f in LOOKUPS[rule.id].needs}
+    return [staged_key(contracts()[f]) for f in sorted(needs)]
+
+
 def build_staged(contract: Contract) -> dg.AssetsDefinition:
     staged, quarantine = staged_key(contract), quarantine_key(contract)
+    upstream = [landing_key(contract), *_lookup_deps(contract)]
 
     @dg.multi_asset(
         name=f"stage_{contract.name}",
         specs=[
             dg.AssetSpec(
-                staged, deps=[landing_key(contract)], group_name=contract.center, kinds={"parquet", "polars"},
+                staged, deps=upstream, group_name=contract.center, kinds={"parquet", "polars"},
                 description=f"Contract-valid rows of {contract.id}, typed. {contract.description}",
                 metadata={"dagster/column_schema": column_schema(contract), "contract": contract.id},
             ),
             dg.AssetSpec(
-                quarantine, deps=[landing_key(contract)], group_name=contract.center, kinds={"parquet"},
+                quarantine, deps=upstream, group_name=contract.center, kinds={"parquet"},
                 description=f"Rows of {contract.id} that broke a contract rule: original text, rules, file, line.",
             ),
         ],

@@ -12,6 +12,7 @@ import polars as pl
 
 from regional_econ.contracts import Contract
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, gate_file
+from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.lake import Lake
 from regional_econ.landing import Delivery, DeliveryError, find_deliveries, sha256_of
 
@@ -73,7 +74,7 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
     source = receipt["file"]
     rejection = None
     try:
-        result = gate_file(contract, in_force.path, source)
+        result = gate_file(contract, in_force.path, source, lambda rule, typed: LOOKUPS[rule].broken(typed, lake, period_key))
     except DeliveryError as err:
         rejection = err
         result = GateResult(pl.DataFrame(schema=contract.schema), _empty_quarantine(contract))

@@ -47,3 +47,13 @@ def test_person_tokens_are_pseudonymous_everywhere():
         for col in c.columns:
             if col.name.endswith("_token"):
                 assert col.classification == "pseudonymous", f"{c.id}.{col.name}"
+
+
+def test_every_lookup_rule_has_an_implementation():
+    from regional_econ.gate.lookups import LOOKUPS
+
+    for c in contracts().values():
+        for rule in c.rules_at("lookup"):
+            assert rule.id in LOOKUPS, f"{c.id}: lookup rule {rule.id} has no implementation"
+            assert set(LOOKUPS[rule.id].needs) <= set(contracts())
+        assert {r.level for r in c.rules} <= {"row", "lookup", "batch"}

@@ -8,6 +8,7 @@ quarantined row keeps its original text, every rule it broke, its file and line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -91,13 +92,25 @@ def column_rules(contract: Contract) -> list[tuple[str, pl.Expr]]:
     return rules
 
 
-def gate_rows(contract: Contract, raw: pl.DataFrame, source_file: str) -> GateResult:
-    """Split a delivery read as text (``gate.read.read_delivery``) into staged and quarantined rows."""
+LookupFn = Callable[[str, pl.DataFrame], "pl.Series | None"]
+
+
+def gate_rows(contract: Contract, raw: pl.DataFrame, source_file: str, lookup: LookupFn | None = None) -> GateResult:
+    """Split a delivery read as text (``gate.read.read_delivery``) into staged and quarantined rows.
+
+    ``lookup(rule_id, typed)`` evaluates the contract's lookup rules against other feeds
+    (see ``gate.lookups``); without it they are not checked.
+    """
     names = contract.column_names
     typed = raw.with_columns(pl.col(n).alias(f"_raw_{n}") for n in names).with_columns(
         parse(c) for c in contract.columns
     )
     rules = column_rules(contract)
+    for rule in contract.rules_at("lookup"):
+        broken = lookup(rule.id, typed) if lookup else None
+        if broken is not None:
+            typed = typed.with_columns(broken.fill_null(False).alias(f"_lookup_{rule.id}"))
+            rules.append((rule.id, pl.col(f"_lookup_{rule.id}")))
     typed = typed.with_columns(
         pl.concat_list([pl.when(broken).then(pl.lit(rule_id)) for rule_id, broken in rules])
         .list.drop_nulls().alias(RULES_COLUMN)

@@ -1,0 +1,74 @@
+"""Row rules that look beyond the delivery, into feeds already staged ("lookup" rules).
+
+A transaction's merchant must be registered, a cancel must have its approval (within 90
+days, and the cancels of an approval never add up to more than it), a placement must have
+its posting. Rows that break one are quarantined; when a later delivery makes them valid,
+re-running the partition stages them. The centers' own pre-send check cannot see the
+platform's registers, so it reports these rules as not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from regional_econ.lake import Lake
+
+CANCEL_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Lookup:
+    needs: tuple[str, ...]  # feeds that must be staged first (same period and earlier)
+    # (typed delivery, lake, period key) -> boolean Series, true where the row breaks the rule
+    broken: Callable[[pl.DataFrame, Lake, str], pl.Series]
+
+
+def _keys_up_to(lake: Lake, feed_id: str, period_key: str, days: int | None = None) -> list[str]:
+    first = (date.fromisoformat(period_key) - timedelta(days=days)).isoformat() if days else ""
+    return [k for k in lake.keys("staged", feed_id) if first <= k <= period_key]
+
+
+def _registered(lake: Lake, feed_id: str, period_key: str, key: str, values: pl.Series) -> pl.Series:
+    history = lake.scan("staged", feed_id, _keys_up_to(lake, feed_id, period_key))
+    if history is None:
+        return pl.Series([False] * len(values))
+    known = history.select(key).filter(pl.col(key).is_in(values.unique().implode())).unique().collect()[key]
+    return values.is_in(known.implode())
+
+
+def merchant_exists(frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.Series:
+    return ~_registered(lake, "kona/merchants", period_key, "merchant_id", frame["merchant_id"])
+
+
+def placement_has_posting(frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.Series:
+    return ~_registered(lake, "gjf/job_postings", period_key, "posting_id", frame["posting_id"])
+
+
+def cancel_has_approval(frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.Series:
+    is_cancel = frame["txn_type"] == "CANCEL"
+    wanted = frame.filter(is_cancel)["orig_txn_id"].drop_nulls().unique()
+    columns = ["txn_id", "txn_type", "orig_txn_id", "amount_krw"]
+    earlier = [k for k in _keys_up_to(lake, "kona/transactions", period_key, CANCEL_WINDOW_DAYS) if k < period_key]
+    history = lake.scan("staged", "kona/transactions", earlier)
+    relevant = pl.col("txn_id").is_in(wanted.implode()) | pl.col("orig_txn_id").is_in(wanted.implode())
+    today = frame.select(columns).filter(relevant)
+    seen = pl.concat([history.select(columns).filter(relevant).collect(), today]) if history is not None else today
+    approvals = seen.filter(pl.col("txn_type") == "APPROVE").select(orig_txn_id="txn_id", approved="amount_krw")
+    cancelled = (
+        seen.filter(pl.col("txn_type") == "CANCEL").group_by("orig_txn_id").agg(cancelled=pl.col("amount_krw").sum())
+    )
+    ok = approvals.join(cancelled, on="orig_txn_id", how="left").filter(
+        pl.col("cancelled").fill_null(0) <= pl.col("approved")
+    )["orig_txn_id"]
+    return is_cancel & ~frame["orig_txn_id"].is_in(ok.implode()).fill_null(False)
+
+
+LOOKUPS: dict[str, Lookup] = {
+    "merchant_exists": Lookup(("kona/merchants",), merchant_exists),
+    "cancel_has_approval": Lookup(("kona/merchants",), cancel_has_approval),
+    "placement_has_posting": Lookup(("gjf/job_postings",), placement_has_posting),
+}
