@@ -52,6 +52,30 @@ def _conserved(o: StageOutcome) -> str | None:
     return f"{o.relative_path}: received {o.received} != staged {o.staged} + quarantined {o.quarantined} + rejected {o.rejected}"
 
 
+def _fresh(o: StageOutcome) -> str | None:
+    if o.received_at is None or o.deadline is None or o.received_at <= o.deadline:
+        return None
+    late = o.received_at - o.deadline
+    return f"{o.relative_path}: arrived {o.received_at:%Y-%m-%d %H:%M} KST, {late} after the deadline {o.deadline:%Y-%m-%d %H:%M}"
+
+
+def _volume(o: StageOutcome) -> str | None:
+    band = o.contract.volume
+    if o.volume_median is None or not band:
+        return None
+    low, high = band["min_rows_vs_28d_median"] * o.volume_median, band["max_rows_vs_28d_median"] * o.volume_median
+    if low <= o.received <= high:
+        return None
+    return f"{o.relative_path}: {o.received} rows, outside the band {low:.0f}..{high:.0f} around the median {o.volume_median:.0f}"
+
+
+def _row_rules(o: StageOutcome) -> str | None:
+    if not o.broken_by_rule:
+        return None
+    counts = ", ".join(f"{rule} {n}" for rule, n in sorted(o.broken_by_rule.items()))
+    return f"{o.relative_path}: {o.quarantined} rows quarantined ({counts})"
+
+
 BATCH_CHECKS = [
     BatchCheck("delivery_readable", "The delivery reads as its contract declares: format, encoding and header.",
                dg.AssetCheckSeverity.ERROR, _readable),
@@ -64,6 +88,12 @@ BATCH_CHECKS = [
                dg.AssetCheckSeverity.ERROR, _manifest_sha256),
     BatchCheck("rows_conserved", "Nothing is lost: rows received = rows staged + rows quarantined (+ rejected whole).",
                dg.AssetCheckSeverity.ERROR, _conserved),
+    BatchCheck("delivered_on_time", "The delivery arrived by the contract's deadline (KST).",
+               dg.AssetCheckSeverity.WARN, _fresh),
+    BatchCheck("volume_in_band", "Rows received are within the contract's band around the median of the last 28 periods.",
+               dg.AssetCheckSeverity.WARN, _volume),
+    BatchCheck("rows_pass_contract", "Every row passes the contract's row and lookup rules (breaking rows are "
+               "quarantined with their rule, file and line).", dg.AssetCheckSeverity.WARN, _row_rules),
 ]
 
 
@@ -85,7 +115,19 @@ def check_results(contract: Contract, staged_key: dg.AssetKey, outcomes: list[St
             dg.AssetCheckResult(
                 asset_key=staged_key, check_name=check.name, passed=not failures, severity=check.severity,
                 description=f"{contract.id}: " + ("; ".join(failures.values()) if failures else "all partitions pass"),
-                metadata={"partitions_checked": len(outcomes), "partitions_failing": sorted(failures)},
+                metadata={
+                    "partitions_checked": len(outcomes),
+                    "partitions_failing": sorted(failures),
+                    "rows_by_rule": dg.MetadataValue.json(_rows_by_rule(outcomes)) if check.name == "rows_pass_contract" else None,
+                },
             )
         )
     return results
+
+
+def _rows_by_rule(outcomes: list[StageOutcome]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for o in outcomes:
+        for rule, n in o.broken_by_rule.items():
+            total[rule] = total.get(rule, 0) + n
+    return dict(sorted(total.items()))

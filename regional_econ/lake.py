@@ -36,9 +36,11 @@ class Lake:
     def keys(self, layer: str, name: str, column: str = "date") -> list[str]:
         base = self.root / layer / name
         prefix = f"{column}="
-        return sorted(
-            p.name[len(prefix):] for p in base.glob(f"{prefix}*") if (p / PART_FILE).exists()
-        ) if base.exists() else []
+        if not base.exists():
+            return []
+        # A receipts folder counts when it holds a receipt; a data folder when it holds its file.
+        marker = "*.json" if layer == "receipts" else PART_FILE
+        return sorted(p.name[len(prefix):] for p in base.glob(f"{prefix}*") if any(p.glob(marker)))
 
     def scan(self, layer: str, name: str, keys: list[str] | None = None, column: str = "date") -> pl.LazyFrame | None:
         """The partitions ``keys`` (default: all) as one frame, or None when none exist."""

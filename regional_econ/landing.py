@@ -129,9 +129,12 @@ def encode(contract: Contract, frame: pl.DataFrame) -> bytes:
 
 def write_delivery(
     landing: Path, contract: Contract, period_key: str, frame: pl.DataFrame, version: int = 1,
-    data: bytes | None = None, manifest: dict | None = None,
+    data: bytes | None = None, manifest: dict | None = None, received_at: datetime | None = None,
 ) -> Delivery:
-    """Drop a file and then its manifest, as a center does; ``data``/``manifest`` override them."""
+    """Drop a file and then its manifest, as a center does; ``data``/``manifest`` override them.
+
+    ``received_at`` sets the arrival time (the files' mtime) for simulated deliveries.
+    """
     directory = landing / contract.center / contract.feed / period_key
     directory.mkdir(parents=True, exist_ok=True)
     delivery = Delivery(contract.id, period_key, version, directory / file_name(contract, period_key, version))
@@ -147,6 +150,10 @@ def write_delivery(
         "format": contract.delivery.format,
     } | (manifest or {})
     _write_atomic(delivery.manifest_path, json.dumps(record, ensure_ascii=False, indent=2).encode())
+    if received_at is not None:
+        stamp = received_at.timestamp()
+        for path in (delivery.path, delivery.manifest_path):
+            os.utime(path, (stamp, stamp))
     return delivery
 
 

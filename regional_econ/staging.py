@@ -5,7 +5,9 @@ The Dagster staged assets call ``stage_period`` once per partition; so can a not
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -14,6 +16,7 @@ from regional_econ.contracts import Contract
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, gate_file
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.lake import Lake
+from regional_econ.periods import deadline
 from regional_econ.landing import Delivery, DeliveryError, find_deliveries, sha256_of
 
 
@@ -34,6 +37,9 @@ class StageOutcome:
     rejected: int  # rows of a delivery rejected whole (unreadable, or carrying a direct identifier)
     broken_by_rule: dict[str, int] = field(default_factory=dict)
     rejection: DeliveryError | None = None
+    received_at: datetime | None = None
+    deadline: datetime | None = None
+    volume_median: float | None = None  # median rows received over the previous periods (None: too little history)
 
     @property
     def relative_path(self) -> str:
@@ -87,7 +93,10 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
         contract=contract, period_key=period_key, delivery=in_force, manifest=in_force.manifest(),
         sha256=receipt["sha256"], received=result.received + rejected, staged=result.staged.height,
         quarantined=result.quarantined.height, rejected=rejected, broken_by_rule=result.broken_by_rule,
-        rejection=rejection,
+        rejection=rejection, received_at=in_force.received_at,
+        deadline=deadline(contract.delivery.cadence, period_key, contract.delivery.deadline_days_after_period_end,
+                          contract.delivery.deadline_at),
+        volume_median=_volume_median(contract, lake, period_key),
     )
     receipt |= {
         "rows_received": outcome.received, "rows_staged": outcome.staged,
@@ -98,6 +107,20 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
     }
     lake.write_receipt(contract.id, period_key, in_force.path.name, receipt)
     return outcome
+
+
+VOLUME_HISTORY = 28  # periods
+VOLUME_MIN_HISTORY = 7
+
+
+def _volume_median(contract: Contract, lake: Lake, period_key: str) -> float | None:
+    """Median rows received by the in-force deliveries of up to 28 earlier periods."""
+    earlier = [k for k in lake.keys("receipts", contract.id) if k < period_key][-VOLUME_HISTORY:]
+    rows = [
+        r["rows_received"] for k in earlier for r in lake.receipts(contract.id, k)
+        if r.get("outcome") == "in_force" and r.get("rows_received") is not None
+    ]
+    return statistics.median(rows) if len(rows) >= VOLUME_MIN_HISTORY else None
 
 
 def _empty_quarantine(contract: Contract) -> pl.DataFrame:
