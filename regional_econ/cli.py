@@ -1,6 +1,9 @@
-"""The ``regional-econ`` command: generate sample feeds, summarize the warehouse.
+"""The ``regional-econ`` command: sample feeds, the centers' contract tools, the warehouse summary.
 
     regional-econ generate --out data/landing --start 2026-09-01 --days 14 --scale 0.002 --seed 7
+    regional-econ contract check FILE --feed kona/transactions [--format json]
+    regional-econ contract export --feed kona/transactions --format gx [--out suite.json]
+    regional-econ contract docs [--out DIR]
     regional-econ summary
 """
 
@@ -36,6 +39,37 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _contract_check(args: argparse.Namespace) -> int:
+    from regional_econ.contract_check import check_file
+    from regional_econ.contracts import contract
+
+    report = check_file(contract(args.feed), Path(args.file))
+    print(report.to_json() if args.format == "json" else report.to_text())
+    return 0 if report.passed else 1
+
+
+def _contract_export(args: argparse.Namespace) -> int:
+    from regional_econ.contract_export import gx_suite_json
+    from regional_econ.contracts import contract
+
+    text = gx_suite_json(contract(args.feed))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text)
+    return 0
+
+
+def _contract_docs(args: argparse.Namespace) -> int:
+    from regional_econ.contract_docs import write_docs
+
+    out = Path(args.out) if args.out else paths.reports_root() / "contracts"
+    for path in write_docs(out):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="regional-econ", description="Gyeonggi regional economy data platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -48,6 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=0, help="random seed; same seed, same files")
     gen.add_argument("--defect-rate", type=float, default=0.0, help="share of rows/files given contract defects")
     gen.set_defaults(run=_generate)
+
+    con = sub.add_parser("contract", help="the delivery contracts: check a file, export, document")
+    con_sub = con.add_subparsers(dest="contract_command", required=True)
+    check = con_sub.add_parser("check", help="check one file against its feed's contract before sending it")
+    check.add_argument("file")
+    check.add_argument("--feed", required=True, help="center/feed, e.g. kona/transactions")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(run=_contract_check)
+    export = con_sub.add_parser("export", help="export a contract for other tools")
+    export.add_argument("--feed", required=True)
+    export.add_argument("--format", choices=("gx",), default="gx", help="gx: a Great Expectations 1.x suite (JSON)")
+    export.add_argument("--out", help="file to write (default: stdout)")
+    export.set_defaults(run=_contract_export)
+    docs = con_sub.add_parser("docs", help="write the data dictionary: one page per feed")
+    docs.add_argument("--out", help="folder (default: $REGIONAL_ECON_DATA/reports/contracts)")
+    docs.set_defaults(run=_contract_docs)
 
     summ = sub.add_parser("summary", help="print deliveries per feed and the top areas by net spending")
     summ.add_argument("--warehouse", help="path of warehouse.duckdb (default: $REGIONAL_ECON_DATA/warehouse.duckdb)")

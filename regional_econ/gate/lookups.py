@@ -25,6 +25,8 @@ class Lookup:
     needs: tuple[str, ...]  # feeds that must be staged first (same period and earlier)
     # (typed delivery, lake, period key) -> boolean Series, true where the row breaks the rule
     broken: Callable[[pl.DataFrame, Lake, str], pl.Series]
+    # What the file alone can tell (for the centers' pre-send check), when anything.
+    local: Callable[[pl.DataFrame], pl.Series] | None = None
 
 
 def _keys_up_to(lake: Lake, feed_id: str, period_key: str, days: int | None = None) -> list[str]:
@@ -67,8 +69,16 @@ def cancel_has_approval(frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.
     return is_cancel & ~frame["orig_txn_id"].is_in(ok.implode()).fill_null(False)
 
 
+def cancel_above_approval_in_file(frame: pl.DataFrame) -> pl.Series:
+    """Cancels of an approval in the same file that add up to more than it."""
+    approved = frame.filter(pl.col("txn_type") == "APPROVE").select(orig_txn_id="txn_id", approved="amount_krw")
+    cancelled = frame.filter(pl.col("txn_type") == "CANCEL").group_by("orig_txn_id").agg(cancelled=pl.col("amount_krw").sum())
+    over = approved.join(cancelled, on="orig_txn_id").filter(pl.col("cancelled") > pl.col("approved"))["orig_txn_id"]
+    return (frame["txn_type"] == "CANCEL") & frame["orig_txn_id"].is_in(over.implode()).fill_null(False)
+
+
 LOOKUPS: dict[str, Lookup] = {
     "merchant_exists": Lookup(("kona/merchants",), merchant_exists),
-    "cancel_has_approval": Lookup(("kona/merchants",), cancel_has_approval),
+    "cancel_has_approval": Lookup(("kona/merchants",), cancel_has_approval, local=cancel_above_approval_in_file),
     "placement_has_posting": Lookup(("gjf/job_postings",), placement_has_posting),
 }

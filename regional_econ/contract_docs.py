@@ -1,0 +1,90 @@
+"""The data dictionary the centers sign up to: one Markdown page per feed, plus an index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from regional_econ.contracts import Contract, contracts
+from regional_econ.registry import centers
+
+
+def _constraint(c) -> str:
+    parts = []
+    if c.unique:
+        parts.append("unique")
+    if c.pattern:
+        parts.append(f"pattern `{c.pattern}`")
+    if c.range:
+        parts.append(f"{c.range[0]:,} to {c.range[1]:,}")
+    if c.domain:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in c.domain))
+    if c.ref:
+        parts.append(f"code in `ref.{c.ref}`")
+    return "; ".join(parts)
+
+
+def page(contract: Contract) -> str:
+    center = centers()[contract.center]
+    d = contract.delivery
+    lines = [
+        f"# {contract.id} (v{contract.version})",
+        "",
+        contract.description,
+        "",
+        f"- Owner: {center.name_ko} ({center.name_en}), contact: {center.contact_role}",
+        f"- Cadence: {d.cadence}; deadline {d.deadline_days_after_period_end} day(s) after the period ends, {d.deadline_at} KST",
+        f"- Format: {d.format}, encoding {d.encoding}, header as "
+        + ("Korean labels" if d.header == "ko" else "column names") + " (either is accepted)",
+        f"- Primary key: {', '.join(contract.primary_key)}",
+        f"- File: `landing/{contract.id}/<period start>/{contract.feed}_<YYYYMMDD>_v<N>.{d.format}` "
+        "with a `.manifest.json` giving rows, sha256 and encoding",
+        "",
+        "## Columns",
+        "",
+        "| column | label | type | required | constraints | class | description |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in contract.columns:
+        lines.append(
+            f"| `{c.name}` | {c.label_ko} | {c.type} | {'yes' if c.required else 'no'} | {_constraint(c)} "
+            f"| {c.classification} | {c.description} |"
+        )
+    lines += [
+        "", "## Rules", "",
+        "Every column constraint above is a row rule named `<column>_<required|type|pattern|range|domain|ref>`; "
+        "repeated keys break `<key>_unique`. Rows breaking a rule are quarantined with the rule, file and line.",
+        "",
+        "| rule | level | severity | description |",
+        "|---|---|---|---|",
+    ]
+    for r in contract.rules:
+        holds = f" (`{r.holds}`)" if r.holds else ""
+        lines.append(f"| `{r.id}` | {r.level} | {r.severity} | {r.description}{holds} |")
+    lines += [
+        "| `no_direct_identifiers` | batch | ERROR | No resident registration, phone, card or unhashed business number or e-mail anywhere; the delivery is rejected whole. |",
+        "| `manifest_rows`, `manifest_sha256` | batch | ERROR | The file matches its manifest. |",
+        "| `delivered_on_time` | batch | WARN | Arrived by the deadline. |",
+    ]
+    if contract.volume:
+        v = contract.volume
+        lines.append(
+            f"| `volume_in_band` | batch | WARN | Rows between {v['min_rows_vs_28d_median']}x and "
+            f"{v['max_rows_vs_28d_median']}x the median of the last 28 periods. |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    index = ["# Delivery contracts", "", "| feed | center | cadence | format | encoding |", "|---|---|---|---|---|"]
+    for contract in contracts().values():
+        path = out / f"{contract.name}.md"
+        path.write_text(page(contract), encoding="utf-8")
+        written.append(path)
+        d = contract.delivery
+        index.append(
+            f"| [{contract.id}]({path.name}) | {centers()[contract.center].name_ko} | {d.cadence} | {d.format} | {d.encoding} |"
+        )
+    (out / "index.md").write_text("\n".join(index) + "\n", encoding="utf-8")
+    return [out / "index.md", *written]
