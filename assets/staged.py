@@ -15,7 +15,7 @@ from checks.batch_gate import check_results, check_specs
 from regional_econ.contracts import Contract, contracts
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.staging import MissingDelivery, StageOutcome, stage_period
-from resources import LandingZone, ParquetLake
+from resources import ContractReports, LandingZone, ParquetLake
 
 
 def staged_key(contract: Contract) -> dg.AssetKey:
@@ -73,16 +73,20 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
         partitions_def=partitions_for(contract.delivery.cadence),
         backfill_policy=dg.BackfillPolicy.single_run(),
     )
-    def stage(context: dg.AssetExecutionContext, landing: LandingZone, lake: ParquetLake):
-        outcomes, missing = [], []
+    def stage(context: dg.AssetExecutionContext, landing: LandingZone, lake: ParquetLake, reports: ContractReports):
+        outcomes, missing, pages = [], [], {}
         for key in context.partition_keys:
             try:
-                outcomes.append(stage_period(contract, landing.path, lake.lake, key))
+                outcome = stage_period(contract, landing.path, lake.lake, key)
             except MissingDelivery as err:
                 missing.append(str(err))
+                continue
+            outcomes.append(outcome)
+            pages[key] = reports.write(outcome)
         if missing:
             raise dg.Failure(description="\n".join(missing), metadata={"missing_partitions": len(missing)})
-        yield dg.MaterializeResult(asset_key=staged, metadata=_metadata(outcomes, "staged"))
+        report_links = {"contract_report": dg.MetadataValue.path(str(pages[outcomes[-1].period_key]))}
+        yield dg.MaterializeResult(asset_key=staged, metadata=_metadata(outcomes, "staged") | report_links)
         yield dg.MaterializeResult(asset_key=quarantine, metadata=_metadata(outcomes, "quarantine"))
         yield from check_results(contract, staged, outcomes)
 

@@ -40,6 +40,7 @@ class StageOutcome:
     received_at: datetime | None = None
     deadline: datetime | None = None
     volume_median: float | None = None  # median rows received over the previous periods (None: too little history)
+    quarantined_rows: pl.DataFrame | None = None
 
     @property
     def relative_path(self) -> str:
@@ -97,6 +98,7 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
         deadline=deadline(contract.delivery.cadence, period_key, contract.delivery.deadline_days_after_period_end,
                           contract.delivery.deadline_at),
         volume_median=_volume_median(contract, lake, period_key),
+        quarantined_rows=result.quarantined,
     )
     receipt |= {
         "rows_received": outcome.received, "rows_staged": outcome.staged,

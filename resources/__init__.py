@@ -14,6 +14,8 @@ from regional_econ import paths, warehouse
 from regional_econ.contracts import Contract
 from regional_econ.lake import Lake
 from regional_econ.landing import Delivery, find_deliveries
+from regional_econ.reports import write_delivery_report
+from regional_econ.staging import StageOutcome
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -39,6 +41,15 @@ class ParquetLake(dg.ConfigurableResource):
         return Lake(Path(self.root))
 
 
+class ContractReports(dg.ConfigurableResource):
+    """Static HTML pages telling each center what its deliveries brought and why rows were rejected."""
+
+    root: str
+
+    def write(self, outcome: StageOutcome) -> Path:
+        return write_delivery_report(Path(self.root), outcome, outcome.quarantined_rows)
+
+
 class DuckDBWarehouse(dg.ConfigurableResource):
     """The DuckDB file of views over the lake; built only by the ``warehouse`` asset."""
 
@@ -54,4 +65,5 @@ def default_resources(root: Path | None = None) -> dict[str, dg.ConfigurableReso
         "landing": LandingZone(root=str(paths.landing_root(root))),
         "lake": ParquetLake(root=str(paths.lake_root(root))),
         "warehouse": DuckDBWarehouse(path=str(paths.warehouse_path(root))),
+        "reports": ContractReports(root=str(paths.reports_root(root))),
     }

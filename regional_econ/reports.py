@@ -1,0 +1,92 @@
+"""Contract reports: what each center's delivery brought, what was accepted and what was not, why.
+
+One static HTML page per delivery under ``data/reports/<center>/<feed>/``, and an index per
+center. Samples show public and internal values only; tokens and business-identifying
+values are masked, and a direct identifier is never shown (only its column and line).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import polars as pl
+
+from regional_econ.contract_check import SHOWN
+from regional_econ.gate import LINE_COLUMN, RULES_COLUMN
+from regional_econ.registry import centers
+from regional_econ.staging import StageOutcome
+
+SAMPLES = 5
+STYLE = "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}.bad{color:#b00}"
+
+
+def _masked(outcome: StageOutcome, frame: pl.DataFrame) -> pl.DataFrame:
+    hidden = [c.name for c in outcome.contract.columns if c.classification not in SHOWN]
+    return frame.with_columns(pl.lit("•••").alias(n) for n in hidden if n in frame.columns)
+
+
+def _table(frame: pl.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+        for row in frame.iter_rows()
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def delivery_report(outcome: StageOutcome, quarantined: pl.DataFrame) -> str:
+    c = outcome.contract
+    center = centers()[c.center]
+    summary = pl.DataFrame(
+        {
+            "received": [outcome.received], "accepted (staged)": [outcome.staged],
+            "rejected rows (quarantined)": [outcome.quarantined], "rejected whole": [outcome.rejected],
+        }
+    )
+    parts = [
+        f"<h1>{html.escape(c.id)} {outcome.period_key} v{outcome.delivery.version}</h1>",
+        f"<p>{html.escape(center.name_ko)} ({html.escape(center.name_en)}) &middot; file "
+        f"<code>{html.escape(outcome.relative_path)}</code> &middot; received {outcome.received_at:%Y-%m-%d %H:%M} KST"
+        f" &middot; deadline {outcome.deadline:%Y-%m-%d %H:%M} KST</p>",
+        _table(summary),
+    ]
+    if outcome.rejection:
+        err = outcome.rejection
+        parts.append(
+            f"<h2 class=bad>Rejected whole: rule {html.escape(err.rule)}</h2>"
+            f"<p>line {err.line or '-'}, column {html.escape(err.column or '-')}. "
+            "The delivery was not staged; please correct it and send a new version (_v2).</p>"
+        )
+    if outcome.broken_by_rule:
+        parts.append("<h2>Rows rejected, by rule</h2>")
+        exploded = quarantined.explode(RULES_COLUMN)
+        for rule, n in sorted(outcome.broken_by_rule.items()):
+            rows = exploded.filter(pl.col(RULES_COLUMN) == rule).sort(LINE_COLUMN).head(SAMPLES)
+            sample = _masked(outcome, rows.select(LINE_COLUMN, *c.column_names))
+            parts.append(f"<h3>{html.escape(rule)}: {n} row(s)</h3>{_table(sample)}")
+    body = "\n".join(parts)
+    return f"<!doctype html><meta charset=utf-8><title>{html.escape(c.id)} {outcome.period_key}</title><style>{STYLE}</style>{body}"
+
+
+def write_delivery_report(root: Path, outcome: StageOutcome, quarantined: pl.DataFrame) -> Path:
+    folder = root / outcome.contract.center / outcome.contract.feed
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{outcome.period_key}_v{outcome.delivery.version}.html"
+    path.write_text(delivery_report(outcome, quarantined), encoding="utf-8")
+    _write_center_index(root, outcome.contract.center)
+    return path
+
+
+def _write_center_index(root: Path, center_id: str) -> None:
+    pages = sorted((root / center_id).glob("*/*.html"), reverse=True)
+    items = "".join(
+        f'<li><a href="{p.relative_to(root / center_id)}">{html.escape(p.parent.name)} {html.escape(p.stem)}</a></li>'
+        for p in pages
+    )
+    center = centers()[center_id]
+    (root / center_id / "index.html").write_text(
+        f"<!doctype html><meta charset=utf-8><title>{html.escape(center.name_ko)}</title><style>{STYLE}</style>"
+        f"<h1>{html.escape(center.name_ko)} ({html.escape(center.name_en)}): contract reports</h1><ul>{items}</ul>",
+        encoding="utf-8",
+    )
