@@ -10,6 +10,7 @@ they show in the UI like any other run. Used by ``make demo`` and the benchmark.
 import argparse
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -17,9 +18,18 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from regional_econ.periods import period_keys
 
 
-def run_window(first: date, last: date, instance: dg.DagsterInstance, cadences: list[str] | None = None) -> list[str]:
-    """Run every cycle job over the window and refresh the warehouse; returns failed run names."""
+def run_window(
+    first: date, last: date, instance: dg.DagsterInstance, cadences: list[str] | None = None,
+    resources_root: Path | None = None,
+) -> list[str]:
+    """Run every cycle job over the window and refresh the warehouse; returns failed run names.
+
+    ``resources_root`` points every resource at another data root (tests use a temporary one).
+    """
     from definitions import CYCLE_JOBS, defs
+    from resources import default_resources
+
+    resources = default_resources(resources_root) if resources_root else None
 
     failed = []
     for cadence, job in CYCLE_JOBS.items():
@@ -30,12 +40,15 @@ def run_window(first: date, last: date, instance: dg.DagsterInstance, cadences: 
             instance=instance,
             tags={ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]},
             raise_on_error=False,
+            resources=resources,
         )
         status = "ok" if result.success else "FAILED"
         print(f"{job.name:16s} {keys[0]}..{keys[-1]} ({len(keys)} partitions): {status} (run {result.run_id[:8]})")
         if not result.success:
             failed.append(job.name)
-    result = defs.resolve_job_def("warehouse_refresh").execute_in_process(instance=instance, raise_on_error=False)
+    result = defs.resolve_job_def("warehouse_refresh").execute_in_process(
+        instance=instance, raise_on_error=False, resources=resources
+    )
     print(f"{'warehouse_refresh':16s} {'ok' if result.success else 'FAILED'} (run {result.run_id[:8]})")
     if not result.success:
         failed.append("warehouse_refresh")
