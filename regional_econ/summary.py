@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from regional_econ.warehouse import query
@@ -37,7 +38,7 @@ def summary(warehouse: Path, top: int = 10) -> str:
 
 def _table(frame) -> str:
     cells = [[str(c) for c in frame.columns]] + [
-        [f"{v:,}" if isinstance(v, int) else str(v) for v in row] for row in frame.iter_rows()
+        [f"{v:,}" if isinstance(v, (int, Decimal)) else str(v) for v in row] for row in frame.iter_rows()
     ]
     widths = [max(_width(r[i]) for r in cells) for i in range(frame.width)]
     return "\n".join("  ".join(_pad(v, w) for v, w in zip(r, widths)) for r in cells)

@@ -96,4 +96,4 @@ def build(lake: Path, target: Path) -> dict[str, list[str]]:
 
 def query(target: Path, sql: str) -> pl.DataFrame:
     with duckdb.connect(str(target), read_only=True) as con:
-        return con.execute(sql).pl()
+        return con.sql(sql).pl()

@@ -123,10 +123,12 @@ def split_bucheon(frame: pl.DataFrame, day: date, share_columns: tuple[str, ...]
     rest = frame.filter(pl.col("sigungu_cd") != BUCHEON)
     bucheon = frame.filter(pl.col("sigungu_cd") == BUCHEON)
     parts = [
-        bucheon.with_columns(pl.lit(gu).alias("sigungu_cd"), *[(pl.col(c) * share).alias(c) for c in share_columns])
+        bucheon.with_columns(
+            pl.lit(gu).alias("sigungu_cd"), *[(pl.col(c) * share).cast(frame.schema[c]).alias(c) for c in share_columns]
+        )
         for gu, share in BUCHEON_GU.items()
     ]
-    return pl.concat([rest, *parts]).cast(frame.schema).sort("sigungu_cd", maintain_order=True)
+    return pl.concat([rest, *parts]).sort("sigungu_cd", maintain_order=True)
 
 
 def population_weights(day: date, firms: bool = False) -> tuple[tuple[str, ...], np.ndarray]:

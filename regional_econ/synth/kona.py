@@ -1,0 +1,607 @@
+"""kona: the regional-currency card operator's four feeds.
+
+Registers (``kona/merchants``, ``kona/cardholders``): the first day of the window carries
+the full register, later days the upserts (new registrations, closures, Bucheon's recoding
+on 2024-01-01). Every merchant and card a transaction or charge uses is in a register
+delivered on or before that day.
+
+Transactions, per day (all vectorized):
+1. a payment cell merchant area x category x gender is drawn with weight = 2019 amount
+   share / category mean ticket (x the week's category trend), so AMOUNT shares match
+   ``calibration_spending_share``; cells without an open merchant are dropped;
+2. a merchant of that area and category, weighted by its annual sales (x its own trend);
+3. the currency paid with, from ``calibration.currency_by_area`` (regional currencies are
+   only accepted in their issuing city, so this is ~always the area's own);
+4. a card holding that currency and of that gender: 80% of the time one living in the
+   merchant's area, else any holder (residents of the city's other gu, or people living
+   elsewhere who hold this city's currency) - residents mostly spend at home;
+5. amount lognormal around the category's mean (~17,000 KRW overall), rounded to 10 KRW;
+   time from an hourly rhythm (weekday: lunch and evening peaks; weekend: later, flatter);
+   channel by age; 3% of payments from a policy fund matching the card's age.
+Cancels: 1.2% of approvals fully and 0.3% partially the same day, 0.5% the next day (a
+cancel of day D-1's approval in day D's file, same card and merchant; planned on D-1 so a
+day never depends on the window's length, and only emitted for approvals in the window).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+
+from regional_econ.contracts import contract
+from regional_econ.reference import codes, table
+from regional_econ.synth import areas, calibration
+from regional_econ.synth.businesses import Universe
+from regional_econ.synth.common import (
+    Context, choice, codes_at, conform, dates, day_ids, day_number, grouped_choice, hex_tokens, kst_timestamps,
+    round_to,
+)
+
+MERCHANTS = 200_000
+NEW_MERCHANTS = 120  # a day
+CLOSED_MERCHANTS = 80  # a day (on average; none on some days at small scale)
+HISTORIC_CLOSED = 0.05  # merchants in the register that closed before the window
+DISTRESSED = 0.03  # merchants whose sales decline ~22% a month (credit early-warning cases)
+CARDS = 3_000_000
+NEW_CARDS = 2_000
+TRANSACTIONS = 600_000
+CHARGES = 68_000  # purchases of currency (average ~150,000 KRW)
+POLICY_CHARGES = 1_500
+LOCAL = 0.80  # a payment's card lives in the merchant's area
+FOREIGN_CURRENCY = 0.03  # cards holding another city's currency
+POLICY_SHARE = 0.03
+CANCEL_FULL, CANCEL_PARTIAL, CANCEL_NEXT_DAY = 0.012, 0.003, 0.005
+
+# Hourly rhythm of payments (relative), weekday and weekend.
+HOURS_WEEKDAY = np.array([0.6, 0.3, 0.2, 0.15, 0.15, 0.3, 0.9, 2.2, 3.2, 3.6, 4.4, 6.5, 8.6, 6.6, 5.2, 5.0,
+                          5.4, 6.6, 8.4, 8.0, 6.2, 4.6, 3.0, 1.6])
+HOURS_WEEKEND = np.array([0.9, 0.5, 0.3, 0.2, 0.15, 0.2, 0.5, 1.0, 1.8, 2.8, 4.2, 6.2, 8.0, 7.8, 7.0, 6.6,
+                          6.4, 6.8, 7.8, 7.2, 5.6, 4.2, 2.8, 1.6])
+HOURS_CHARGE = np.array([0.5, 0.3, 0.2, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3.0, 3.2, 3.0, 3.4, 3.0, 2.6, 2.5,
+                         2.6, 2.8, 3.0, 3.2, 3.6, 3.8, 3.0, 1.6])
+WEEKDAY = (0.97, 0.99, 1.00, 1.01, 1.08, 1.06, 0.86)  # Monday..Sunday
+AGE_BANDS = tuple(codes("age_bands"))
+CHANNELS = ("CARD", "MOBILE", "PAPER")
+CHANNEL_BY_AGE = {  # young people pay by phone, older ones keep paper vouchers
+    "10": (0.45, 0.55, 0.0), "20": (0.50, 0.50, 0.0), "30": (0.62, 0.36, 0.02), "40": (0.72, 0.25, 0.03),
+    "50": (0.80, 0.15, 0.05), "60": (0.85, 0.07, 0.08), "70": (0.86, 0.04, 0.10), "80": (0.86, 0.04, 0.10),
+    "90+": (0.86, 0.04, 0.10),
+}
+FUNDS = tuple(codes("policy_funds"))  # YBI, DRS, PPC, FBI, CHD
+FUND_BY_AGE = {  # youth basic income at 24, childbirth and child support for parents...
+    "10": {"DRS": 1.0}, "20": {"YBI": 0.6, "DRS": 0.3, "PPC": 0.1},
+    "30": {"DRS": 0.4, "CHD": 0.35, "PPC": 0.25}, "40": {"DRS": 0.6, "CHD": 0.4},
+    "50": {"DRS": 0.8, "FBI": 0.2}, "60": {"DRS": 0.7, "FBI": 0.3}, "70": {"DRS": 0.7, "FBI": 0.3},
+    "80": {"DRS": 0.8, "FBI": 0.2}, "90+": {"DRS": 1.0},
+}
+FUND_CHARGE = {  # policy payment per charge (KRW), its share of policy charges, eligible ages
+    "YBI": (250_000, 0.25, ("20",)), "DRS": (100_000, 0.30, AGE_BANDS), "PPC": (500_000, 0.05, ("20", "30")),
+    "FBI": (60_000, 0.15, ("50", "60", "70", "80")), "CHD": (100_000, 0.25, ("30", "40")),
+}
+CHARGE_AMOUNTS = np.array([10_000, 20_000, 30_000, 50_000, 100_000, 150_000, 200_000, 300_000, 500_000])
+CHARGE_WEIGHTS = np.array([0.04, 0.06, 0.08, 0.16, 0.24, 0.10, 0.14, 0.10, 0.08])
+
+# Annual card sales by category, median KRW (sets the sales class: 영세 <= 0.3bn ...).
+SALES_MEDIAN = {
+    "C01": 250e6, "C02": 120e6, "C03": 300e6, "C04": 200e6, "C05": 120e6, "C06": 400e6, "C07": 100e6,
+    "C08": 120e6, "C09": 150e6, "C10": 80e6, "C11": 1.5e9, "C12": 90e6, "C13": 200e6, "C14": 120e6,
+    "C15": 60e6, "C16": 250e6, "C17": 100e6, "C18": 400e6, "C19": 150e6, "C20": 1.2e9, "C21": 100e6,
+    "C22": 800e6, "C23": 250e6, "C24": 110e6, "C25": 100e6, "C26": 450e6, "C27": 110e6, "C28": 200e6,
+    "C29": 1.5e9, "C30": 250e6, "C31": 100e6, "C32": 80e6, "C33": 150e6, "C34": 700e6,
+}
+NAME_PREFIX = ("행복", "우리", "한솔", "미소", "다온", "새봄", "푸른", "온누리", "하나", "별빛", "소담", "청춘", "정다운",
+               "참", "들꽃", "해오름", "늘봄", "가온", "한마음", "바른", "으뜸", "동네", "골목", "사랑", "하늘", "보람",
+               "솔", "누리", "다솜", "착한", "명품", "제일", "황금", "초록", "햇살", "큰", "새", "좋은", "맑은", "두레")
+NAME_SUFFIX = {
+    "C01": ("가구", "가구점", "인테리어가구"), "C02": ("건강원", "홍삼", "건강식품"), "C03": ("철물", "건재상사", "타일"),
+    "C04": ("안경", "안경원", "렌즈"), "C05": ("상회", "상사", "마켓"), "C06": ("의료기", "보건의원", "재활센터"),
+    "C07": ("농원", "농장", "영농조합"), "C08": ("노래연습장", "PC방", "볼링장"), "C09": ("스포츠", "자전거", "골프"),
+    "C10": ("공방", "화방", "악기"), "C11": ("병원", "요양병원", "한방병원"), "C12": ("헤어", "미용실", "네일"),
+    "C13": ("컴퓨터", "통신", "전자"), "C14": ("서점", "문구", "책방"), "C15": ("세탁소", "수선", "열쇠"),
+    "C16": ("모텔", "호텔", "게스트하우스"), "C17": ("잡화", "가방", "신발"), "C18": ("약국",),
+    "C19": ("여행사", "투어"), "C20": ("주유소", "충전소"), "C21": ("사진관", "인쇄", "이사"),
+    "C22": ("하나로마트", "생협", "협동조합마트"), "C23": ("마트", "슈퍼", "편의점"),
+    "C24": ("정육점", "반찬", "떡집", "과일", "베이커리"), "C25": ("의류", "옷가게", "부티크"),
+    "C26": ("내과", "소아과", "치과", "한의원", "의원"), "C27": ("식당", "분식", "카페", "국밥", "치킨", "김밥", "칼국수"),
+    "C28": ("카센터", "자동차공업사", "타이어"), "C29": ("모터스", "오토"), "C30": ("전자", "가전"),
+    "C31": ("주방", "그릇"), "C32": ("직물", "이불", "커튼"), "C33": ("학원", "영어학원", "수학학원", "태권도", "피아노"),
+    "C34": ("클럽", "회원마트"),
+}
+ROADS = ("중앙로", "시청로", "역말로", "문화로", "평화로", "대학로", "공원로", "장터길", "새말길", "은행나무길",
+         "시장로", "복지로", "학교길", "산업로", "호수로", "경수대로")
+NO_DAY = np.iinfo(np.int32).max  # "not closed" in day-number arrays
+
+
+def new_business_key(day: date, seq: np.ndarray) -> np.ndarray:
+    """Stable business key of a merchant registering on ``day``: never collides with base keys."""
+    return 10_000_000 + day_number(day) * 1_000 + np.asarray(seq, dtype=np.int64)
+
+
+@dataclass
+class Pending:
+    """Next-day cancels planned on day D, delivered in day D+1's file."""
+
+    day: date
+    orig_txn_id: pl.Series
+    card_token: pl.Series
+    merchant_id: pl.Series
+    amount: np.ndarray
+    channel: pl.Series
+    policy: pl.Series
+
+    @property
+    def size(self) -> int:
+        return len(self.amount)
+
+    @classmethod
+    def empty(cls, day: date) -> Pending:
+        none = pl.Series([], dtype=pl.String)
+        return cls(day, none, none, none, np.zeros(0, dtype=np.int64), none, none)
+
+
+def _cancel_amounts(gen: np.random.Generator, amount: np.ndarray, partial: np.ndarray) -> np.ndarray:
+    """Full cancels carry the approval's amount; partial ones 10-90% of it, always less."""
+    cut = round_to(amount * gen.uniform(0.1, 0.9, len(amount)), 10)
+    return np.where(partial, np.clip(cut, 10, amount - 10), amount).astype(np.int64)
+
+
+@dataclass
+class KonaDay:
+    frames: dict[str, pl.DataFrame]
+    referenced_approvals: set[str]  # approvals of this day that some cancel refers to
+
+
+class Kona:
+    """kona's registers (state carried day to day) and its daily feeds."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.currencies = tuple(codes("currencies"))
+        self.leaf = areas.all_leaf_codes()
+        self.si = areas.si_of()
+        self.merchants = self._base_merchants()
+        self.universe = Universe(ctx, self.merchants)
+        self._attach_tokens()
+        self._base_cards()
+        self.incentive = self._incentive_rates()
+        self.pending: Pending | None = None
+
+    # -- merchants ----------------------------------------------------------------------
+
+    def _merchant_rows(self, gen: np.random.Generator, cell_area: np.ndarray, cell_cat: np.ndarray,
+                       day: date) -> dict[str, object]:
+        """Attributes of new merchants in the given area/category cells (vectorized)."""
+        n = len(cell_area)
+        cats = calibration.categories()
+        area_codes = np.array(self.leaf)[cell_area]
+        cat_codes = np.array(cats)[cell_cat]
+        sales = np.array([SALES_MEDIAN[c] for c in cats])[cell_cat] * gen.lognormal(0, 0.9, n)
+        sales = np.clip(sales, 5e6, 2e10).round(-4).astype(np.int64)
+        classes = table("sales_classes")
+        limits = classes["max_annual_revenue_krw"].fill_null(2**62).to_numpy()
+        sales_class = np.array(classes["sales_class"].to_list())[np.searchsorted(limits, sales, side="left")]
+        ksic = table("ksic")
+        by_cat: dict[str, list[str]] = {}
+        for k, c in zip(ksic["ksic_cd"].to_list(), ksic["category_cd"].to_list()):
+            if c:
+                by_cat.setdefault(c, []).append(k)
+        every = ksic["ksic_cd"].to_list()
+        pick = gen.random(n)
+        ksic_cd = [
+            (by_cat.get(c) or every)[int(u * len(by_cat.get(c) or every))] for c, u in zip(cat_codes, pick)
+        ]  # one lookup per merchant: registers are ~200k rows, built once
+        prefix = np.array(NAME_PREFIX)[gen.integers(0, len(NAME_PREFIX), n)]
+        suffix = [NAME_SUFFIX[c][int(u * len(NAME_SUFFIX[c]))] for c, u in zip(cat_codes, gen.random(n))]
+        names = [f"{p}{s}" for p, s in zip(prefix, suffix)]
+        road = np.array(ROADS)[gen.integers(0, len(ROADS), n)]
+        number = gen.integers(1, 400, n)
+        ko = areas.names_ko()
+        address = [f"경기도 {ko[a]} {r} {k}" for a, r, k in zip(area_codes, road, number)]
+        lat, lon = areas.points(gen, area_codes)
+        slope = np.where(gen.random(n) < DISTRESSED, -0.25, gen.normal(0.0, 0.02, n))
+        return {
+            "merchant_name": names, "category_cd": cat_codes, "category_i": cell_cat.astype(np.int64),
+            "ksic_cd": ksic_cd, "sigungu_cd": area_codes, "road_address": address, "lat": lat, "lon": lon,
+            "sales_class": sales_class, "sales_krw": sales, "slope": slope,
+        }
+
+    def _base_merchants(self) -> pl.DataFrame:
+        """The register on the eve of the window: one merchant at least in every paid cell."""
+        ctx, start = self.ctx, self.ctx.start
+        gen = ctx.rng("kona/merchants:base")
+        cells = calibration.merchant_cells(start)
+        per_cell = np.maximum(1, np.round(MERCHANTS * ctx.scale * cells["payments"].to_numpy())).astype(np.int64)
+        cell_of = np.repeat(np.arange(cells.height), per_cell)
+        first = np.r_[True, cell_of[1:] != cell_of[:-1]]  # the cell's first merchant never closes
+        closed_n = max(1, round(HISTORIC_CLOSED * len(cell_of)))
+        closed_cells = gen.choice(cells.height, closed_n, p=cells["payments"].to_numpy())
+        cell_of = np.concatenate([cell_of, closed_cells])
+        protected = np.concatenate([first, np.zeros(closed_n, dtype=bool)])
+        n = len(cell_of)
+        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[cell_of], cells["category_i"].to_numpy()[cell_of], start)
+        eve = day_number(start) - 1
+        registered = eve - np.minimum(gen.exponential(900, n), 2500).astype(np.int64)
+        closed = np.full(n, NO_DAY, dtype=np.int64)
+        hist = np.arange(n) >= n - closed_n
+        closed[hist] = registered[hist] + ((eve - registered[hist]) * gen.random(closed_n)).astype(np.int64)
+        perm = gen.permutation(n)  # ids (and business keys) carry no hint of area or category
+        frame = pl.DataFrame(rows).with_columns(
+            merchant_id="M0" + pl.Series(perm).cast(pl.String).str.zfill(8),
+            biz_key=pl.Series(perm.astype(np.int64)),
+            registered_on=dates(registered),
+            closed_on=_optional_dates(np.where(hist, closed, NO_DAY)),
+            protected=pl.Series(protected),
+        )
+        return frame.sort("merchant_id")
+
+    def _attach_tokens(self) -> None:
+        tokens = self.universe.frame.select("biz_key", "biz_token")
+        self.merchants = self.merchants.join(tokens, on="biz_key", how="left")
+
+    def _merchant_day(self, day: date) -> pl.DataFrame:
+        """Apply the day's registrations, closures and recodings; return the rows to deliver."""
+        ctx = self.ctx
+        gen = ctx.rng("kona/merchants", day)
+        changed: list[pl.DataFrame] = []
+        # Recode areas that stopped being valid (Bucheon on 2024-01-01): an upsert each.
+        valid = set(areas.codes_on(day))
+        stale = ~self.merchants["sigungu_cd"].is_in(list(valid))
+        if stale.any():
+            old = self.merchants.filter(stale)
+            new_codes = areas.recode(old["sigungu_cd"], old["biz_key"].to_numpy(), day)
+            ko = areas.names_ko()
+            fixed = old.with_columns(
+                sigungu_cd=pl.Series(new_codes, dtype=pl.String),
+                road_address=pl.Series([
+                    f"경기도 {ko[c]} " + a.split(" ", 2)[2] if a else a
+                    for c, a in zip(new_codes, old["road_address"].to_list())
+                ]),
+            )
+            self.merchants = pl.concat([self.merchants.filter(~stale), fixed]).sort("merchant_id")
+            changed.append(fixed.select("merchant_id"))
+        # Closures: open, unprotected merchants; declining and small ones close more often.
+        dn = day_number(day)
+        closures = int(gen.poisson(CLOSED_MERCHANTS * ctx.scale))
+        is_open = self._open_mask(day) & ~self.merchants["protected"].to_numpy()
+        is_open &= self.merchants["registered_on"].cast(pl.Int32).to_numpy() < dn
+        candidates = np.flatnonzero(is_open)
+        if closures and len(candidates):
+            w = np.where(self.merchants["slope"].to_numpy()[candidates] < -0.1, 5.0, 1.0)
+            w = w / np.sqrt(self.merchants["sales_krw"].to_numpy()[candidates] / 1e8)
+            chosen = gen.choice(candidates, min(closures, len(candidates)), replace=False, p=w / w.sum())
+            mask = np.zeros(self.merchants.height, dtype=bool)
+            mask[chosen] = True
+            closed = self.merchants["closed_on"].cast(pl.Int32).fill_null(NO_DAY).to_numpy().copy()
+            closed[mask] = dn
+            self.merchants = self.merchants.with_columns(closed_on=_optional_dates(closed))
+            changed.append(self.merchants.filter(pl.Series(mask)).select("merchant_id"))
+        # Registrations: at least one a day, in cells drawn like payments.
+        n_new = ctx.count("kona/merchants:new", NEW_MERCHANTS, 1, day)
+        cells = calibration.merchant_cells(day)
+        drawn = choice(gen, n_new, cells["payments"].to_numpy())
+        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[drawn], cells["category_i"].to_numpy()[drawn], day)
+        ids = day_ids("M", day, n_new, seq_digits=4)
+        keys = new_business_key(day, np.arange(1, n_new + 1))
+        new = pl.DataFrame(rows).with_columns(
+            merchant_id=ids, biz_key=pl.Series(keys), registered_on=pl.lit(day),
+            closed_on=pl.lit(None, dtype=pl.Date), protected=pl.lit(False),
+        )
+        self.universe.add_merchant_businesses(day, new)
+        new = new.join(self.universe.frame.select("biz_key", "biz_token"), on="biz_key", how="left")
+        self.merchants = pl.concat([self.merchants, new.select(self.merchants.columns)], how="vertical_relaxed")
+        changed.append(new.select("merchant_id"))
+        if day == ctx.start:
+            return self.merchants
+        ids_changed = pl.concat(changed)["merchant_id"].unique()
+        return self.merchants.filter(pl.col("merchant_id").is_in(ids_changed.implode()))
+
+    def _open_mask(self, day: date) -> np.ndarray:
+        dn = day_number(day)
+        registered = self.merchants["registered_on"].cast(pl.Int32).to_numpy()
+        closed = self.merchants["closed_on"].cast(pl.Int32).fill_null(NO_DAY).to_numpy()
+        return (registered <= dn) & (closed > dn)
+
+    # -- cards ----------------------------------------------------------------------------
+
+    def _area_payment_shares(self, day: date) -> tuple[np.ndarray, np.ndarray]:
+        """Per leaf area index: share of payments, and share of them made by women."""
+        cells = calibration.spending_cells(day)
+        per = cells.group_by("area_i").agg(
+            pl.col("payments").sum(), pl.col("payments").filter(pl.col("gender") == "F").sum().alias("f")
+        )
+        share = np.zeros(len(self.leaf))
+        female = np.full(len(self.leaf), 0.5)
+        idx = per["area_i"].to_numpy()
+        share[idx] = per["payments"].to_numpy()
+        female[idx] = per["f"].to_numpy() / per["payments"].to_numpy()
+        return share / share.sum(), female
+
+    def _age_table(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(area index, age index, share) rows sorted by area, for grouped draws."""
+        ages = calibration.age_by_area(day)
+        area_i = areas.index_of(ages["sigungu_cd"].to_list())
+        age_i = np.array([AGE_BANDS.index(a) for a in ages["age_band"].to_list()])
+        order = np.lexsort((age_i, area_i))
+        return area_i[order], age_i[order], ages["share"].to_numpy()[order]
+
+    def _currency_of_home(self, gen: np.random.Generator, home: np.ndarray, day: date) -> np.ndarray:
+        """Home si's currency, or (3%) another city's, drawn by that city's payment volume."""
+        share, _ = self._area_payment_shares(day)
+        cur_index = {c: i for i, c in enumerate(self.currencies)}
+        home_cur = np.array([cur_index[self.si[self.leaf[h]]] for h in range(len(self.leaf))])[home]
+        volume = np.zeros(len(self.currencies))
+        np.add.at(volume, np.array([cur_index[self.si[c]] for c in self.leaf]), share)
+        foreign = gen.random(len(home)) < FOREIGN_CURRENCY
+        other = gen.choice(len(self.currencies), len(home), p=volume / volume.sum())
+        other = np.where(other == home_cur, (other + 1) % len(self.currencies), other)
+        return np.where(foreign, other, home_cur)
+
+    def _base_cards(self) -> None:
+        """Cards on the eve of the window: per home area as many as its payments need."""
+        ctx, start = self.ctx, self.ctx.start
+        gen = ctx.rng("kona/cardholders:base")
+        share, female = self._area_payment_shares(start)
+        valid = areas.index_of(list(areas.codes_on(start)))
+        total = CARDS * ctx.scale
+        homes, genders, ages = [], [], []
+        age_area, age_i, age_share = self._age_table(start)
+        for h in valid:  # 44 areas x 2 genders: quota per group, exact age mix by largest remainder
+            for g, g_share in ((0, female[h]), (1, 1 - female[h])):
+                n = max(1, int(round(total * share[h] * g_share)))
+                rows = age_area == h
+                quota = n * age_share[rows] / age_share[rows].sum()
+                count = np.floor(quota).astype(np.int64)
+                count[np.argsort(-(quota - count))[: n - count.sum()]] += 1
+                homes.append(np.full(n, h))
+                genders.append(np.full(n, g))
+                ages.append(np.repeat(age_i[rows], count))
+        home, gender, age = map(np.concatenate, (homes, genders, ages))
+        order = gen.permutation(len(home))
+        home, gender, age = home[order], gender[order], age[order]
+        currency = self._currency_of_home(gen, home, start)
+        # The first card of every home x gender keeps the home currency: every local group is non-empty.
+        key = home * 2 + gender
+        _, first = np.unique(key, return_index=True)
+        cur_index = {c: i for i, c in enumerate(self.currencies)}
+        currency[first] = [cur_index[self.si[self.leaf[h]]] for h in home[first]]
+        n = len(home)
+        registered = day_number(start) - 1 - np.minimum(gen.exponential(600, n), 1800).astype(np.int64)
+        self.cards = {"home": home, "gender": gender, "age": age, "currency": currency, "registered": registered}
+        self.card_tokens = hex_tokens(gen, n)
+
+    def _card_day(self, day: date) -> pl.DataFrame:
+        """New cards of the day (and recoded homes); the full register on the first day."""
+        ctx = self.ctx
+        gen = ctx.rng("kona/cardholders", day)
+        c = self.cards
+        n_before = len(c["home"])
+        valid = areas.index_of(list(areas.codes_on(day)))
+        stale = ~np.isin(c["home"], valid)
+        if stale.any():
+            codes_now = areas.recode(np.array(self.leaf)[c["home"][stale]], np.flatnonzero(stale), day)
+            c["home"][stale] = areas.index_of(list(codes_now))
+        n = ctx.count("kona/cardholders:new", NEW_CARDS, 1, day)
+        share, female = self._area_payment_shares(day)
+        home = gen.choice(len(self.leaf), n, p=share)
+        gender = (gen.random(n) >= female[home]).astype(np.int64)
+        age_area, age_i, age_share = self._age_table(day)
+        age = age_i[grouped_choice(gen, home, age_area, age_share)]
+        currency = self._currency_of_home(gen, home, day)
+        for name, values in (("home", home), ("gender", gender), ("age", age), ("currency", currency),
+                             ("registered", np.full(n, day_number(day)))):
+            c[name] = np.concatenate([c[name], values])
+        self.card_tokens = pl.concat([self.card_tokens, hex_tokens(gen, n)])
+        if day == ctx.start:
+            rows = np.arange(len(c["home"]))
+        else:
+            rows = np.concatenate([np.flatnonzero(stale), np.arange(n_before, n_before + n)])
+        return self._cardholder_frame(rows)
+
+    def _cardholder_frame(self, rows: np.ndarray) -> pl.DataFrame:
+        c = self.cards
+        return conform(contract("kona/cardholders"), pl.DataFrame({
+            "card_token": self.card_tokens.gather(rows),
+            "currency_cd": codes_at(self.currencies, c["currency"][rows]),
+            "home_sigungu_cd": codes_at(self.leaf, c["home"][rows]),
+            "age_band": codes_at(AGE_BANDS, c["age"][rows]),
+            "gender": codes_at(("F", "M"), c["gender"][rows]),
+            "registered_on": dates(c["registered"][rows]),
+        }))
+
+    def _card_groups(self) -> dict[str, np.ndarray]:
+        """Cards sorted by (currency, gender, home) and by (currency, gender), with group bounds."""
+        c = self.cards
+        n_areas, n_cur = len(self.leaf), len(self.currencies)
+        key2 = c["currency"] * 2 + c["gender"]
+        key1 = key2 * n_areas + c["home"]
+        out = {}
+        for name, key, size in (("local", key1, n_cur * 2 * n_areas), ("pool", key2, n_cur * 2), ("gender", c["gender"], 2)):
+            order = np.argsort(key, kind="stable")
+            counts = np.bincount(key, minlength=size)
+            out[name] = order
+            out[f"{name}_start"] = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            out[f"{name}_size"] = counts
+        return out
+
+    # -- transactions -----------------------------------------------------------------------
+
+    def _transactions(self, day: date) -> tuple[pl.DataFrame, set[str]]:
+        ctx = self.ctx
+        gen = ctx.rng("kona/transactions", day)
+        n = ctx.count("kona/transactions", TRANSACTIONS / (1 + CANCEL_FULL + CANCEL_PARTIAL + CANCEL_NEXT_DAY),
+                      200, day, factor=WEEKDAY[day.weekday()])
+        n_cat = len(calibration.categories())
+        # 1. payment cells, restricted to cells with an open merchant
+        m_open = np.flatnonzero(self._open_mask(day))
+        m_area = areas.index_of(self.merchants["sigungu_cd"].gather(m_open).to_list())
+        m_cell = m_area * n_cat + self.merchants["category_i"].to_numpy()[m_open]
+        cells = calibration.spending_cells(day)
+        c_area, c_cat = cells["area_i"].to_numpy(), cells["category_i"].to_numpy()
+        trend = calibration.category_trend(ctx.seed, day)
+        pick = choice(gen, n, cells["payments"].to_numpy() * trend[c_cat] * np.isin(c_area * n_cat + c_cat, m_cell))
+        area_i, cat_i = c_area[pick], c_cat[pick]
+        gender = (cells["gender"].to_numpy()[pick] == "M").astype(np.int64)
+        # 2. merchant within the cell, by its sales and its own trend
+        months = (day - ctx.start).days / 30.4
+        m_weight = self.merchants["sales_krw"].to_numpy()[m_open] * np.exp(self.merchants["slope"].to_numpy()[m_open] * months)
+        order = np.argsort(m_cell, kind="stable")
+        merchant = m_open[order][grouped_choice(gen, area_i * n_cat + cat_i, m_cell[order], m_weight[order])]
+        # 3. currency paid with, by merchant area
+        cur_table = calibration.currency_by_area(day)
+        cur_index = {c: i for i, c in enumerate(self.currencies)}
+        t_area = areas.index_of(cur_table["sigungu_cd"].to_list())
+        t_cur = np.array([cur_index[c] for c in cur_table["currency_cd"].to_list()])
+        t_order = np.argsort(t_area, kind="stable")
+        currency = t_cur[t_order][grouped_choice(gen, area_i, t_area[t_order], cur_table["share"].to_numpy()[t_order])]
+        # 4. card: a holder of that currency living in the area, else any holder, else any card of the gender
+        card = self._pick_cards(gen, currency, gender, area_i)
+        # 5. amount, time, channel, policy fund
+        amount = np.clip(round_to(gen.lognormal(calibration.ticket_mu(cat_i), calibration.TICKET_SIGMA), 10), 100, 5_000_000)
+        hours = HOURS_WEEKEND if day.weekday() >= 5 else HOURS_WEEKDAY
+        second = choice(gen, n, hours) * 3600 + gen.integers(0, 3600, n)
+        age = self.cards["age"][card]
+        channel_p = np.array([CHANNEL_BY_AGE[a] for a in AGE_BANDS]).ravel()
+        channel = grouped_choice(gen, age, np.repeat(np.arange(len(AGE_BANDS)), len(CHANNELS)), channel_p) % len(CHANNELS)
+        fund_rows = [(i, FUNDS.index(f), w) for i, a in enumerate(AGE_BANDS) for f, w in FUND_BY_AGE[a].items()]
+        fund_age, fund_code, fund_w = map(np.array, zip(*fund_rows))
+        no_fund = len(FUNDS)  # index of the null fund in codes_at(FUNDS + (None,))
+        fund = np.where(gen.random(n) < POLICY_SHARE, fund_code[grouped_choice(gen, age, fund_age, fund_w)], no_fund)
+        # Same-day cancels: full, or partial (strictly less than the approval).
+        r = gen.random(n)
+        full = r < CANCEL_FULL
+        partial = (r >= CANCEL_FULL) & (r < CANCEL_FULL + CANCEL_PARTIAL) & (amount >= 200)
+        same = np.flatnonzero(full | partial)
+        c_amount = _cancel_amounts(gen, amount[same], partial[same])
+        c_second = np.minimum(second[same] + 60 + gen.exponential(2400, len(same)).astype(np.int64), 86_399)
+        # Yesterday's plan becomes today's next-day cancels (only approvals inside the window).
+        pend = self.pending if self.pending is not None and self.pending.day == day else Pending.empty(day)
+        p = pend.size
+        p_second = choice(gen, p, hours) * 3600 + gen.integers(0, 3600, p) if p else np.zeros(0, dtype=np.int64)
+        # All events in time order (approvals first on equal seconds): T + yyyymmdd + 8-digit rank.
+        when = np.concatenate([second, c_second, p_second])
+        events = len(when)
+        if events >= 90_000_000:  # ids from 9xxxxxxx are kept free for never-issued ids
+            raise ValueError("kona/transactions: more than 90M events in a day do not fit the id")
+        rank = np.empty(events, dtype=np.int64)
+        rank[np.lexsort((np.arange(events), when))] = np.arange(1, events + 1)
+        ids = f"T{day:%Y%m%d}" + pl.Series(rank).cast(pl.String).str.zfill(8)
+        approval_ids = ids.slice(0, n)
+        merchant_ids = self.merchants["merchant_id"]
+        frame = pl.DataFrame({
+            "txn_id": ids,
+            "approved_at": kst_timestamps(day, when),
+            "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(card[same]), pend.card_token]),
+            "merchant_id": pl.concat([merchant_ids.gather(merchant), merchant_ids.gather(merchant[same]), pend.merchant_id]),
+            "amount_krw": np.concatenate([amount, c_amount, pend.amount]).astype(np.int64),
+            "txn_type": codes_at(("APPROVE", "CANCEL"), np.r_[np.zeros(n, dtype=np.int64), np.ones(len(same) + p, dtype=np.int64)]),
+            "orig_txn_id": pl.concat([pl.Series([None] * n, dtype=pl.String), approval_ids.gather(same), pend.orig_txn_id]),
+            "channel": pl.concat([codes_at(CHANNELS, channel), codes_at(CHANNELS, channel[same]), pend.channel]),
+            "policy_fund_cd": pl.concat([codes_at(FUNDS + (None,), fund), codes_at(FUNDS + (None,), fund[same]), pend.policy]),
+        })
+        frame = conform(contract("kona/transactions"), frame).sort("txn_id")
+        # Plan tomorrow's cancels (70% full, 30% partial) among approvals nobody cancelled today.
+        nextday = np.flatnonzero((gen.random(n) < CANCEL_NEXT_DAY / (1 - CANCEL_FULL - CANCEL_PARTIAL)) & ~(full | partial))
+        part = (gen.random(len(nextday)) < 0.3) & (amount[nextday] >= 200)
+        self.pending = Pending(
+            day=day + timedelta(days=1),
+            orig_txn_id=approval_ids.gather(nextday),
+            card_token=self.card_tokens.gather(card[nextday]),
+            merchant_id=merchant_ids.gather(merchant[nextday]),
+            amount=_cancel_amounts(gen, amount[nextday], part),
+            channel=codes_at(CHANNELS, channel[nextday]),
+            policy=codes_at(FUNDS + (None,), fund[nextday]),
+        )
+        referenced = set(approval_ids.gather(same).to_list()) | set(self.pending.orig_txn_id.to_list())
+        return frame, referenced
+
+    def _pick_cards(self, gen: np.random.Generator, currency: np.ndarray, gender: np.ndarray,
+                    area: np.ndarray) -> np.ndarray:
+        g = self._card_groups()
+        k_pool = currency * 2 + gender
+        k_local = k_pool * len(self.leaf) + area
+        u = gen.random(len(currency))
+
+        def pick(name: str, key: np.ndarray) -> np.ndarray:
+            size = g[f"{name}_size"][key]
+            pos = g[f"{name}_start"][key] + np.minimum((u * size).astype(np.int64), np.maximum(size - 1, 0))
+            return g[name][np.minimum(pos, len(g[name]) - 1)]
+
+        use_local = (gen.random(len(currency)) < LOCAL) & (g["local_size"][k_local] > 0)
+        use_pool = ~use_local & (g["pool_size"][k_pool] > 0)
+        return np.where(use_local, pick("local", k_local), np.where(use_pool, pick("pool", k_pool), pick("gender", gender)))
+
+    # -- charges ------------------------------------------------------------------------------
+
+    def _incentive_rates(self) -> np.ndarray:
+        """Each city's bonus rate on purchases of its currency: 6, 7, 8 or 10%."""
+        gen = self.ctx.rng("kona/charges:incentive")
+        return gen.choice(np.array([0.06, 0.07, 0.08, 0.10]), len(self.currencies), p=[0.2, 0.2, 0.2, 0.4])
+
+    def _charges(self, day: date) -> pl.DataFrame:
+        ctx = self.ctx
+        gen = ctx.rng("kona/charges", day)
+        # Monthly purchase limits reset on the 1st: charges bunch at the start of the month.
+        month_start = {1: 1.6, 2: 1.3, 3: 1.1}.get(day.day, 1.0)
+        n = ctx.count("kona/charges", CHARGES, 20, day, factor=month_start)
+        n_cards = len(self.cards["home"])
+        card = gen.integers(0, n_cards, n)
+        amount = CHARGE_AMOUNTS[choice(gen, n, CHARGE_WEIGHTS)]
+        incentive = (np.floor(amount * self.incentive[self.cards["currency"][card]] / 10) * 10).astype(np.int64)
+        second = choice(gen, n, HOURS_CHARGE) * 3600 + gen.integers(0, 3600, n)
+        # Policy payments arrive as charges without incentive, in the early-morning batch.
+        p = ctx.count("kona/charges:policy", POLICY_CHARGES, 2, day, factor=month_start)
+        fund_names = list(FUND_CHARGE)
+        fund = choice(gen, p, np.array([FUND_CHARGE[f][1] for f in fund_names]))
+        p_card = np.empty(p, dtype=np.int64)
+        ages = self.cards["age"]
+        for i, name in enumerate(fund_names):
+            rows = np.flatnonzero(fund == i)
+            if len(rows):
+                eligible = np.flatnonzero(np.isin(ages, [AGE_BANDS.index(a) for a in FUND_CHARGE[name][2]]))
+                if not len(eligible):
+                    eligible = np.arange(n_cards)
+                p_card[rows] = eligible[gen.integers(0, len(eligible), len(rows))]
+        p_amount = np.array([FUND_CHARGE[f][0] for f in fund_names])[fund]
+        p_second = 5 * 3600 + gen.integers(0, 2 * 3600, p)
+        when = np.concatenate([second, p_second])
+        order = np.lexsort((np.arange(len(when)), when))
+        rank = np.empty(len(when), dtype=np.int64)
+        rank[order] = np.arange(1, len(when) + 1)
+        frame = pl.DataFrame({
+            "charge_id": f"CH{day:%Y%m%d}" + pl.Series(rank).cast(pl.String).str.zfill(7),
+            "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(p_card)]),
+            "charged_at": kst_timestamps(day, when),
+            "amount_krw": np.concatenate([amount, p_amount]).astype(np.int64),
+            "incentive_krw": np.concatenate([incentive, np.zeros(p, dtype=np.int64)]),
+            "policy_fund_cd": pl.Series([None] * n + [fund_names[f] for f in fund], dtype=pl.String),
+        })
+        return conform(contract("kona/charges"), frame).sort("charge_id")
+
+    # -- the day ----------------------------------------------------------------------------
+
+    def day(self, day: date) -> KonaDay:
+        merchants = self._merchant_day(day)
+        cardholders = self._card_day(day)
+        transactions, referenced = self._transactions(day)
+        charges = self._charges(day)
+        merchant_out = conform(contract("kona/merchants"), merchants).sort("merchant_id")
+        return KonaDay(
+            frames={
+                "kona/merchants": merchant_out,
+                "kona/cardholders": cardholders,
+                "kona/transactions": transactions,
+                "kona/charges": charges,
+            },
+            referenced_approvals=referenced,
+        )
+
+
+def _optional_dates(days: np.ndarray) -> pl.Series:
+    """Dates from day numbers, NO_DAY meaning null (a merchant not closed)."""
+    days = np.asarray(days, dtype=np.int64)
+    return pl.Series(np.where(days == NO_DAY, 0, days).astype(np.int32)).cast(pl.Date).scatter(
+        np.flatnonzero(days == NO_DAY), None
+    )
