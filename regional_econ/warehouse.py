@@ -70,7 +70,8 @@ def build(lake: Path, target: Path) -> dict[str, list[str]]:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     made: dict[str, list[str]] = {}
-    with duckdb.connect(str(tmp)) as con:
+    # Readable by any DuckDB from 1.0 on (the CLI users have may be older than the library).
+    with duckdb.connect(str(tmp), config={"storage_compatibility_version": "v1.0.0"}) as con:
         for schema in ("ref", "staged", "quarantine", "marts", "products", "ops"):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for name in reference.TABLES:

@@ -85,6 +85,8 @@ FILE_CLASSES = {  # name -> (rule, feeds it is planted in, by preference)
 IDENTIFIER_COLUMN = {"gbsa/sme_support": "program_name"}
 RESEND = "resend"
 DEFECT_CLASSES = (*ROW_CLASSES, *FILE_CLASSES, RESEND)
+# Feeds whose key is the whole row's identity (a grid cell): rows are broken in place, not copied.
+IN_PLACE = {"theimc/consumer_trends"}
 # Columns that point at another row or feed: breaking them would also break a batch rule.
 LINKS = {"kona/transactions": {"merchant_id", "orig_txn_id"}, "gjf/placements": {"posting_id"}}
 BAD_CODE = {  # a code that is in no reference table
@@ -127,6 +129,9 @@ def eligible_columns(contract: Contract, name: str) -> list[Column]:
     """Columns a generic row defect class can break in this feed."""
     links = LINKS.get(contract.id, set())
     cols = [c for c in contract.columns if c.name not in links]
+    if contract.id in IN_PLACE and name != "missing_required":
+        # Rows broken in place keep their key: two given one bad key value would collide.
+        cols = [c for c in cols if c.name not in contract.primary_key]
     csv_file = contract.delivery.format == "csv"
     return {
         "missing_required": [c for c in cols if c.required],
@@ -261,7 +266,7 @@ class _RowBreaker:
                  referenced: set[str]):
         self.gen, self.contract, self.key, self.frame = gen, contract, key, frame
         self.pk = list(contract.primary_key)
-        self.in_place = contract.id == "theimc/consumer_trends"  # the key is the grid cell itself
+        self.in_place = contract.id in IN_PLACE
         if contract.id == "kona/transactions":
             safe = (pl.col("txn_type") == "APPROVE") & ~pl.col("txn_id").is_in(list(referenced))
             self.templates = np.flatnonzero(frame.select(safe).to_series().to_numpy())
@@ -338,6 +343,8 @@ class _RowBreaker:
     def _generic(self, name: str, rows: pl.DataFrame, positions: np.ndarray, replaces: np.ndarray) -> _Part | None:
         """Break one eligible column per row, grouped by column; drop rows that would break a row rule."""
         options = eligible_columns(self.contract, name)
+        if not options:
+            return None
         present = np.stack([rows[c.name].is_not_null().to_numpy() for c in options], axis=1)
         if name != "unparseable":
             present[:] = True

@@ -23,7 +23,7 @@ from regional_econ.periods import period_keys
 from regional_econ.synth import gbsa, gca, gtp, ked, msc, theimc
 from regional_econ.synth.businesses import KED_COVERAGE, LINKAGE
 from regional_econ.synth.common import Context
-from regional_econ.synth.defects import Defect, Planner, write_ground_truth
+from regional_econ.synth.defects import DEFECT_CLASSES, Defect, Planner, write_ground_truth
 from regional_econ.synth.gcgf import Guarantees
 from regional_econ.synth.gjf import Jobs
 from regional_econ.synth.kona import Kona
@@ -113,6 +113,9 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
                 if max(date.fromisoformat(key), ctx.start) == day:
                     deliver(feed_id, key, make(key, day))
 
+    missing = set(DEFECT_CLASSES) - {d.defect for d in truth}
+    if defect_rate > 0 and missing:  # a guarantee of the ground truth, not a hope
+        raise RuntimeError(f"defect classes not planted: {sorted(missing)}")
     if defect_rate > 0 or (out / "_defects.jsonl").exists():
         write_ground_truth(out, truth)
     report.defects = dict(sorted(Counter(d.defect for d in truth).items()))

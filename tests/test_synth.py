@@ -1,0 +1,441 @@
+"""The synthetic generator: deterministic, complete, calibrated, consistent, and honest about its defects.
+
+Runs share a few small windows (module fixtures) so the whole file stays fast. Files are
+read back here with a small checker built from the contracts' column declarations,
+independent of the platform's gate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from regional_econ.contracts import Contract, contracts
+from regional_econ.landing import find_deliveries
+from regional_econ.reference import codes, leaf_areas, table
+from regional_econ.synth import generate
+from regional_econ.synth.businesses import LINKAGE, Universe
+from regional_econ.synth.common import Context
+from regional_econ.synth.defects import DEFECT_CLASSES, FEED_CLASSES, FILE_CLASSES
+from regional_econ.synth.kona import Kona
+
+START = date(2026, 9, 1)
+BUCHEON_GU = {"41192": "41190", "41194": "41190", "41196": "41190"}
+# Calibration tolerance (total variation distance between generated and 2019 shares) for
+# ~36,000 approvals (scale 0.03, two days). Measured over seeds 1-6: category 0.013-0.032,
+# area 0.019-0.024, age per home area (payment-weighted) 0.020-0.023. Most of it is the
+# sampling noise of lognormal tickets; the weekly category trend adds ~0.01.
+TVD_TOLERANCE = 0.05
+
+
+# -- reading files back --------------------------------------------------------------------
+
+def read_text(contract: Contract, path: Path) -> pl.DataFrame:
+    """A delivery as strings under the contract's column names, with its 1-based line."""
+    if contract.delivery.format == "parquet":
+        frame = pl.read_parquet(path)
+        assert frame.columns == contract.header_names()
+        frame = frame.select(
+            pl.col(c.name).dt.strftime("%Y-%m-%d") if c.type == "date"
+            else pl.col(c.name).cast(pl.String).str.to_lowercase() if c.type == "boolean"
+            else pl.col(c.name).cast(pl.String)
+            for c in contract.columns
+        )
+    else:
+        encoding = contract.delivery.encoding
+        text = path.read_bytes().decode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+        assert frame.columns == contract.header_names(), f"{path}: header {frame.columns}"
+        frame.columns = contract.column_names
+    return frame.with_row_index("_line", offset=2)
+
+
+def parse(contract: Contract, frame: pl.DataFrame) -> pl.DataFrame:
+    out = []
+    for c in contract.columns:
+        text = pl.when(pl.col(c.name) == "").then(None).otherwise(pl.col(c.name))
+        if c.type in ("int32", "int64", "float64"):
+            text = text.cast(c.dtype, strict=False)
+        elif c.type == "date":
+            text = text.str.to_date("%Y-%m-%d", strict=False)
+        elif c.type == "timestamp":
+            text = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_unit="us").dt.convert_time_zone("Asia/Seoul")
+        elif c.type == "boolean":
+            text = pl.when(text.is_in(["true", "Y"])).then(True).when(text.is_in(["false", "N"])).then(False)
+        out.append(text.alias(c.name))
+    return frame.select(pl.col("_line"), *out)
+
+
+def violations(contract: Contract, raw: pl.DataFrame) -> set[tuple[int, str]]:
+    """(line, rule id) of every column or row rule a delivery breaks."""
+    typed = parse(contract, raw)
+    checks = []
+    for c in contract.columns:
+        present = raw[c.name].is_not_null() & (raw[c.name] != "")
+        value = typed[c.name]
+        if c.required:
+            checks.append((f"{c.name}_required", ~present))
+        if c.type != "string":
+            checks.append((f"{c.name}_type", present & value.is_null()))
+        if c.pattern:
+            checks.append((f"{c.name}_pattern", value.is_not_null() & ~value.str.contains(c.pattern)))
+        if c.range:
+            checks.append((f"{c.name}_range", value.is_not_null() & ((value < c.range[0]) | (value > c.range[1]))))
+        if c.domain:
+            checks.append((f"{c.name}_domain", value.is_not_null() & ~value.is_in(list(c.domain))))
+        if c.ref:
+            known = leaf_areas()["sigungu_cd"] if c.ref == "areas" else pl.Series(codes(c.ref))
+            checks.append((f"{c.name}_ref", value.is_not_null() & ~value.is_in(known.implode())))
+    key = list(contract.primary_key)
+    rule = f"{key[0]}_unique" if len(key) == 1 else "primary_key_unique"
+    repeat = typed.select(~pl.struct(key).is_first_distinct() & pl.all_horizontal(pl.col(key).is_not_null()))
+    checks.append((rule, repeat.to_series()))
+    for r in contract.rules_at("row"):
+        checks.append((r.id, typed.select(pl.sql_expr(r.holds).not_().fill_null(False)).to_series()))
+    lines = typed["_line"]
+    return {(int(line), rule) for rule, broken in checks for line in lines.filter(broken.fill_null(False)).to_list()}
+
+
+def newest(out: Path, feed_id: str) -> dict[str, pl.DataFrame]:
+    """Each period's newest delivery of a feed, parsed, by period key."""
+    contract = contracts()[feed_id]
+    found = {}
+    for d in find_deliveries(out, contract):
+        found[d.period_key] = parse(contract, read_text(contract, d.path))
+    return found
+
+
+def all_rows(out: Path, feed_id: str) -> pl.DataFrame:
+    parts = [f.with_columns(pl.lit(k).alias("_period")) for k, f in newest(out, feed_id).items()]
+    return pl.concat(parts)
+
+
+def digests(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    out = tmp_path_factory.mktemp("clean")
+    return out, generate(out, START, 2, 0.003, seed=7)
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("calibrated")
+    generate(out, START, 2, 0.03, seed=3)
+    return out
+
+
+@pytest.fixture(scope="module")
+def defective(tmp_path_factory):
+    out = tmp_path_factory.mktemp("defective")
+    report = generate(out, START, 3, 0.003, seed=7, defect_rate=0.01)
+    truth = [json.loads(line) for line in (out / "_defects.jsonl").read_text(encoding="utf-8").splitlines()]
+    return out, report, truth
+
+
+# -- determinism and completeness ---------------------------------------------------------
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, defective):
+    out, _, _ = defective
+    again = tmp_path / "again"
+    generate(again, START, 3, 0.003, seed=7, defect_rate=0.01)
+    assert digests(again) == digests(out)
+    other = tmp_path / "other"
+    generate(other, START, 3, 0.003, seed=8, defect_rate=0.01)
+    first, second = digests(out), digests(other)
+    assert first.keys() == second.keys()
+    assert all(first[f] != second[f] for f in first if f.endswith((".csv", ".parquet")))
+
+
+def test_a_day_does_not_depend_on_the_window_length(tmp_path, clean):
+    out, _ = clean
+    longer = tmp_path / "longer"
+    generate(longer, START, 3, 0.003, seed=7)
+    short, long = digests(out), digests(longer)
+    daily = [f for f in short if any(f"/{d:%Y-%m-%d}/" in f for d in (START, START + timedelta(days=1)))
+             and contracts()["/".join(f.split("/")[:2])].delivery.cadence == "daily"]
+    assert daily and all(short[f] == long[f] for f in daily)
+
+
+def test_every_feed_is_written_for_every_period_and_parses(clean):
+    out, report = clean
+    for feed_id, contract in contracts().items():
+        deliveries = find_deliveries(out, contract)
+        assert deliveries, f"{feed_id}: nothing written"
+        assert report.files[feed_id] == len(deliveries) and report.rows[feed_id] > 0
+        for d in deliveries:
+            assert d.complete
+            raw = read_text(contract, d.path)
+            assert raw.height == d.manifest()["rows"] > 0, f"{d.path} is empty"
+    assert not (out / "_defects.jsonl").exists()
+
+
+def test_tiny_scale_keeps_every_feed_non_empty(tmp_path):
+    report = generate(tmp_path, date(2024, 3, 30), 3, 0.0002, seed=1)  # spans a weekend and a month start
+    assert all(report.rows[f] > 0 for f in contracts())
+    for feed_id, contract in contracts().items():
+        for d in find_deliveries(tmp_path, contract):
+            assert d.manifest()["rows"] > 0, f"{d.path} is empty"
+
+
+def test_clean_run_breaks_no_column_or_row_rule(clean):
+    out, _ = clean
+    for feed_id, contract in contracts().items():
+        for d in find_deliveries(out, contract):
+            assert not violations(contract, read_text(contract, d.path)), f"{d.path}"
+
+
+# -- realism --------------------------------------------------------------------------------
+
+def _approvals(out: Path) -> pl.DataFrame:
+    merchants = all_rows(out, "kona/merchants").sort("_period").unique("merchant_id", keep="last")
+    cards = all_rows(out, "kona/cardholders").sort("_period").unique("card_token", keep="last")
+    return (
+        all_rows(out, "kona/transactions").filter(pl.col("txn_type") == "APPROVE")
+        .join(merchants.select("merchant_id", "sigungu_cd", "category_cd"), on="merchant_id")
+        .join(cards.select("card_token", "age_band", "home_sigungu_cd"), on="card_token")
+        .with_columns(pl.col("sigungu_cd", "home_sigungu_cd").replace(BUCHEON_GU))  # calibration has one Bucheon
+    )
+
+
+def _tvd(generated: pl.DataFrame, expected: pl.DataFrame, key: list[str]) -> float:
+    joined = generated.join(expected, on=key, how="full", coalesce=True).fill_null(0.0)
+    return 0.5 * float((joined["p"] - joined["q"]).abs().sum())
+
+
+@pytest.mark.parametrize("key", [["category_cd"], ["sigungu_cd"]])
+def test_amount_shares_match_the_2019_portal(calibrated, key):
+    approvals = _approvals(calibrated)
+    assert approvals.height > 30_000
+    generated = approvals.group_by(key).agg(p=pl.col("amount_krw").sum()).with_columns(pl.col("p") / pl.col("p").sum())
+    expected = table("calibration_spending_share").group_by(key).agg(q=pl.col("share").sum())
+    assert _tvd(generated, expected, key) < TVD_TOLERANCE
+
+
+def test_age_mix_per_home_area_matches_the_2019_portal(calibrated):
+    approvals = _approvals(calibrated).rename({"home_sigungu_cd": "area"})
+    generated = approvals.group_by("area", "age_band").agg(n=pl.len()).with_columns(
+        p=pl.col("n") / pl.col("n").sum().over("area")
+    )
+    expected = table("calibration_age_usage").select(area="sigungu_cd", age_band="age_band", q="share")
+    per_area = (
+        generated.join(expected, on=["area", "age_band"], how="full", coalesce=True).fill_null(0)
+        .group_by("area").agg(tvd=0.5 * (pl.col("p") - pl.col("q")).abs().sum(), n=pl.col("n").sum())
+        .filter(pl.col("n") > 0)
+    )
+    weighted = float((per_area["tvd"] * per_area["n"]).sum() / per_area["n"].sum())
+    assert weighted < TVD_TOLERANCE
+
+
+def test_tickets_rhythm_and_home_spending(calibrated):
+    approvals = _approvals(calibrated)
+    assert 14_000 < approvals["amount_krw"].mean() < 20_000
+    assert (approvals["amount_krw"] % 10 == 0).all()
+    hours = approvals.group_by(pl.col("approved_at").dt.hour().alias("h")).len()
+    by_hour = dict(zip(hours["h"].to_list(), hours["len"].to_list()))
+    assert by_hour[12] > 5 * by_hour[3] and by_hour[18] > 5 * by_hour[3]  # lunch and evening peaks, quiet nights
+    local = (approvals["home_sigungu_cd"] == approvals["sigungu_cd"]).mean()
+    assert 0.7 < local < 0.99  # mostly at home, not only
+    policy = approvals["policy_fund_cd"].is_not_null().mean()
+    assert 0.02 < policy < 0.04
+    merchants = all_rows(calibrated, "kona/merchants")
+    assert (merchants["sales_class"] == "영세").mean() > 0.6
+
+
+def test_cardholders_mostly_hold_their_home_currency(calibrated):
+    cards = all_rows(calibrated, "kona/cardholders")
+    si = dict(zip(table("areas")["sigungu_cd"].to_list(), table("areas")["si_cd"].to_list()))
+    home = cards["home_sigungu_cd"].replace_strict(si)
+    share = (home == cards["currency_cd"]).mean()
+    assert 0.9 < share < 1.0
+
+
+# -- consistency ----------------------------------------------------------------------------
+
+def test_cancels_never_exceed_their_approvals_and_keep_card_and_merchant(calibrated):
+    tx = all_rows(calibrated, "kona/transactions")
+    approvals = tx.filter(pl.col("txn_type") == "APPROVE")
+    cancels = tx.filter(pl.col("txn_type") == "CANCEL")
+    assert 0.01 < cancels.height / approvals.height < 0.03
+    joined = cancels.join(approvals, left_on="orig_txn_id", right_on="txn_id", how="left", suffix="_orig")
+    assert joined["amount_krw_orig"].null_count() == 0, "a cancel without its approval"
+    assert (joined["card_token"] == joined["card_token_orig"]).all()
+    assert (joined["merchant_id"] == joined["merchant_id_orig"]).all()
+    assert (joined["approved_at"] >= joined["approved_at_orig"]).all()
+    totals = joined.group_by("orig_txn_id").agg(pl.col("amount_krw").sum(), pl.col("amount_krw_orig").first())
+    assert (totals["amount_krw"] <= totals["amount_krw_orig"]).all()
+    partial = joined.filter(pl.col("amount_krw") < pl.col("amount_krw_orig"))
+    next_day = joined.filter(pl.col("_period") != pl.col("_period_orig"))
+    assert partial.height and next_day.height  # partial and next-day cancels both occur
+
+
+def test_ids_unique_across_days(calibrated):
+    tx = all_rows(calibrated, "kona/transactions")
+    assert tx["txn_id"].n_unique() == tx.height
+
+
+def test_registers_cover_every_merchant_and_card_on_its_day(calibrated):
+    seen_merchants: set[str] = set()
+    seen_cards: set[str] = set()
+    merchants, cards = newest(calibrated, "kona/merchants"), newest(calibrated, "kona/cardholders")
+    tx, charges = newest(calibrated, "kona/transactions"), newest(calibrated, "kona/charges")
+    for day in sorted(tx):
+        seen_merchants |= set(merchants[day]["merchant_id"].to_list())
+        seen_cards |= set(cards[day]["card_token"].to_list())
+        assert set(tx[day]["merchant_id"].to_list()) <= seen_merchants
+        assert set(tx[day]["card_token"].to_list()) <= seen_cards
+        assert set(charges[day]["card_token"].to_list()) <= seen_cards
+        assert merchants[day].height and cards[day].height  # an upsert every day
+    first = min(merchants)
+    assert merchants[first].height > 10 * merchants[max(merchants)].height  # full register first
+
+
+def test_placements_follow_postings_and_seekers(calibrated):
+    postings, seekers, placements = (all_rows(calibrated, f) for f in ("gjf/job_postings", "gjf/job_seekers", "gjf/placements"))
+    delivered = postings.group_by("posting_id").agg(pl.col("_period").min().alias("first"), pl.col("posted_on").first())
+    joined = placements.join(delivered, on="posting_id", how="left").join(
+        seekers.select("seeker_token", "registered_on"), on="seeker_token", how="left"
+    )
+    assert joined["first"].null_count() == 0 and joined["registered_on"].null_count() == 0
+    assert (joined["first"] <= joined["_period"]).all()
+    assert (joined["registered_on"] <= joined["hired_on"]).all()
+    assert (joined["hired_on"] - joined["posted_on"] == timedelta(days=1)).any()  # filled on the second day
+    assert placements["seeker_token"].n_unique() == placements.height
+    filled = postings.filter(pl.col("status") == "FILLED")
+    assert filled.height  # status updates reappear as upserts
+
+
+def test_business_tokens_link_centers_at_the_planted_rates(calibrated):
+    kona = Kona(Context(3, 0.03, START, 2))
+    frame = kona.universe.frame
+    for feed, link in LINKAGE.items():
+        pool = frame.filter(pl.col(f"pool_{feed.split('/')[0]}"))
+        assert abs(pool["is_merchant"].mean() - link.merchant) < 0.02, feed
+        assert abs(pool["in_ked"].mean() - link.ked) < 0.02, feed
+    tokens = {f: set(all_rows(calibrated, f)[c].to_list()) for f, c in (
+        ("kona/merchants", "biz_token"), ("ked/sme_credit", "biz_token"), ("gtp/tech_firms", "biz_token"),
+        ("gca/content_firms", "biz_token"), ("gcgf/guarantee_events", "biz_token"), ("gbsa/sme_support", "biz_token"),
+        ("gjf/job_postings", "employer_biz_token"),
+    )}
+    for feed in ("gtp/tech_firms", "gca/content_firms"):  # snapshots deliver the whole pool
+        found = tokens[feed]
+        assert abs(len(found & tokens["ked/sme_credit"]) / len(found) - LINKAGE[feed].ked) < 0.05
+        assert abs(len(found & tokens["kona/merchants"]) / len(found) - LINKAGE[feed].merchant) < 0.05
+    for feed in ("gcgf/guarantee_events", "gbsa/sme_support", "gjf/job_postings"):
+        assert tokens[feed] & tokens["kona/merchants"] and tokens[feed] & tokens["ked/sme_credit"]
+
+
+def test_ked_revenue_agrees_with_the_sales_class(calibrated):
+    merchants = all_rows(calibrated, "kona/merchants").unique("merchant_id")
+    ked = all_rows(calibrated, "ked/sme_credit")
+    limits = table("sales_classes").select("sales_class", "max_annual_revenue_krw")
+    joined = merchants.join(ked, on="biz_token").join(limits, on="sales_class")
+    assert joined.height
+    order = {c: i for i, c in enumerate(table("sales_classes")["sales_class"].to_list())}
+    lower = {c: (limits["max_annual_revenue_krw"][i - 1] if i else 0) for c, i in order.items()}
+    assert (joined["revenue_krw"] >= joined["sales_class"].replace_strict(lower, return_dtype=pl.Int64)).all()
+
+
+def test_bucheon_codes_follow_the_date(tmp_path):
+    generate(tmp_path, date(2023, 12, 31), 2, 0.002, seed=5)
+    for feed_id, contract in contracts().items():
+        area_columns = [c.name for c in contract.columns if c.ref == "areas"]
+        for key, frame in newest(tmp_path, feed_id).items():
+            valid = set(leaf_areas(on=key)["sigungu_cd"].to_list())
+            for column in area_columns:
+                assert set(frame[column].to_list()) <= valid, f"{feed_id} {key} {column}"
+    cards = newest(tmp_path, "kona/cardholders")
+    assert cards["2024-01-01"]["home_sigungu_cd"].is_in(list(BUCHEON_GU)).sum() > 0  # recoded as upserts
+
+
+# -- defects ----------------------------------------------------------------------------------
+
+def test_ground_truth_lists_every_defect_class(defective):
+    _, report, truth = defective
+    assert {t["defect"] for t in truth} == set(DEFECT_CLASSES)
+    assert set(report.defects) == set(DEFECT_CLASSES)
+    for t in truth:
+        assert set(t) == {"feed", "period", "version", "file", "defect", "rule", "line", "column"}
+    rows = sum(report.rows.values())
+    row_defects = sum(1 for t in truth if t["line"] is not None)
+    assert 0.5 * 0.01 * rows < row_defects < 2 * 0.01 * rows + 50
+
+
+def test_row_defects_are_exactly_what_a_checker_finds(defective):
+    out, _, truth = defective
+    column_level = {t["file"] for t in truth if t["defect"] in FILE_CLASSES}
+    expected: dict[str, set[tuple[int, str]]] = {}
+    for t in truth:
+        if t["line"] is not None and t["defect"] not in FILE_CLASSES and t["defect"] not in FEED_CLASSES:
+            expected.setdefault(t["file"], set()).add((t["line"], t["rule"]))
+        if t["defect"] == "cancel_without_orig":
+            expected.setdefault(t["file"], set()).add((t["line"], t["rule"]))
+    for feed_id, contract in contracts().items():
+        for d in find_deliveries(out, contract):
+            rel = str(d.path.relative_to(out))
+            if rel in column_level:
+                continue
+            assert violations(contract, read_text(contract, d.path)) == expected.get(rel, set()), rel
+
+
+def test_batch_defects_break_their_rule(defective):
+    out, _, truth = defective
+    tx = all_rows(out, "kona/transactions")
+    merchants = set(all_rows(out, "kona/merchants")["merchant_id"].to_list())
+    approvals = tx.filter(pl.col("txn_type") == "APPROVE")
+    for t in truth:
+        if t["defect"] in ("orphan_cancel", "over_cancel", "unknown_merchant"):
+            raw = read_text(contracts()[t["feed"]], out / t["file"]).filter(pl.col("_line") == t["line"])
+            row = raw.row(0, named=True)
+            if t["defect"] == "unknown_merchant":
+                assert row["merchant_id"] not in merchants
+            elif t["defect"] == "orphan_cancel":
+                assert row["orig_txn_id"] not in set(approvals["txn_id"].to_list())
+            else:
+                original = read_text(contracts()[t["feed"]], out / t["file"]).filter(pl.col("txn_id") == row["orig_txn_id"])
+                assert int(row["amount_krw"]) > int(original["amount_krw"][0])
+        if t["defect"] == "orphan_placement":
+            raw = read_text(contracts()[t["feed"]], out / t["file"]).filter(pl.col("_line") == t["line"])
+            assert raw["posting_id"][0] not in set(all_rows(out, "gjf/job_postings")["posting_id"].to_list())
+
+
+def test_file_defects_and_the_resend(defective):
+    out, _, truth = defective
+    by_defect = {}
+    for t in truth:
+        by_defect.setdefault(t["defect"], []).append(t)
+    for t in by_defect["truncated"]:
+        manifest = json.loads((out / (t["file"] + ".manifest.json")).read_text())
+        assert manifest["rows"] > len((out / t["file"]).read_bytes().splitlines()) - 1
+    for t in by_defect["checksum_mismatch"]:
+        manifest = json.loads((out / (t["file"] + ".manifest.json")).read_text())
+        assert manifest["sha256"] != hashlib.sha256((out / t["file"]).read_bytes()).hexdigest()
+    for t in by_defect["wrong_encoding"]:
+        declared = contracts()[t["feed"]].delivery.encoding
+        with pytest.raises(UnicodeError):
+            data = (out / t["file"]).read_bytes()
+            if declared == "cp949":  # UTF-8 Korean is not what CP949 would write
+                text = data.decode("utf-8")
+                text.encode("cp949").decode("utf-8")
+            else:
+                data.decode("utf-8")
+    for name in ("resident_number", "phone_number", "card_number", "email", "business_number"):
+        t = by_defect[name][0]
+        raw = read_text(contracts()[t["feed"]], out / t["file"]).filter(pl.col("_line") == t["line"])
+        assert raw[t["column"]][0] in {"900101-1234567", "010-1234-5678", "4111111111111111",
+                                       "hong.gildong@example.com", "1234567891"}
+    resend = by_defect["resend"][0]
+    contract = contracts()["kona/transactions"]
+    v1 = out / resend["file"].replace("_v2.", "_v1.")
+    assert any(t["file"] == str(v1.relative_to(out)) for t in truth if t["defect"] != "resend")
+    assert not violations(contract, read_text(contract, out / resend["file"]))
