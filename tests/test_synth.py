@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from regional_econ.contracts import Contract, contracts
 from regional_econ.landing import find_deliveries
 from regional_econ.reference import codes, leaf_areas, table
 from regional_econ.synth import generate
-from regional_econ.synth.businesses import LINKAGE, Universe
+from regional_econ.synth.businesses import LINKAGE
 from regional_econ.synth.common import Context
 from regional_econ.synth.defects import DEFECT_CLASSES, FEED_CLASSES, FILE_CLASSES
 from regional_econ.synth.kona import Kona
@@ -167,6 +170,17 @@ def test_a_day_does_not_depend_on_the_window_length(tmp_path, clean):
     assert daily and all(short[f] == long[f] for f in daily)
 
 
+def test_bytes_do_not_depend_on_the_number_of_threads(tmp_path, clean):
+    out, _ = clean
+    script = (
+        "import sys; from datetime import date; from pathlib import Path; from regional_econ.synth import generate; "
+        f"generate(Path(sys.argv[1]), date({START.year}, {START.month}, {START.day}), 2, 0.003, seed=7)"
+    )
+    env = {**os.environ, "POLARS_MAX_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env)
+    assert digests(tmp_path) == digests(out)
+
+
 def test_every_feed_is_written_for_every_period_and_parses(clean):
     out, report = clean
     for feed_id, contract in contracts().items():
@@ -258,6 +272,18 @@ def test_cardholders_mostly_hold_their_home_currency(calibrated):
     home = cards["home_sigungu_cd"].replace_strict(si)
     share = (home == cards["currency_cd"]).mean()
     assert 0.9 < share < 1.0
+
+
+def test_mentions_follow_spending_by_category(calibrated):
+    trends = all_rows(calibrated, "theimc/consumer_trends")
+    mentions = trends.group_by("category_cd").agg(pl.col("mention_count").sum())
+    spending = _approvals(calibrated).group_by("category_cd").agg(pl.col("amount_krw").sum())
+    joined = mentions.join(spending, on="category_cd").select(
+        pl.col("mention_count").rank(), pl.col("amount_krw").rank()
+    )
+    assert joined.height >= 30
+    assert joined.select(pl.corr("mention_count", "amount_krw")).item() > 0.8  # Spearman
+    assert trends["search_index"].is_between(0, 100).all() and trends["sentiment"].is_between(-1, 1).all()
 
 
 # -- consistency ----------------------------------------------------------------------------

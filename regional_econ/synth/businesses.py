@@ -18,12 +18,11 @@ feed shows a sample of its pool, so observed shares scatter around them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl
 
-from regional_econ.reference import table
 from regional_econ.synth import areas
 from regional_econ.synth.common import Context, biz_tokens, business_numbers, day_number, dates
 
@@ -215,11 +214,3 @@ class Universe:
         """Area codes of businesses valid on ``day`` (Bucheon's gu stable per business)."""
         codes = self.frame["sigungu_cd"].gather(rows).to_numpy()
         return areas.recode(codes, self.frame["biz_key"].gather(rows).to_numpy(), day)
-
-    def ksic_names(self) -> dict[str, str]:
-        k = table("ksic")
-        return dict(zip(k["ksic_cd"].to_list(), k["name_ko"].to_list()))
-
-
-def years_before(day: date, years: float) -> date:
-    return day - timedelta(days=round(365.25 * years))

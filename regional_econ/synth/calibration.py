@@ -41,11 +41,20 @@ def categories() -> tuple[str, ...]:
 @cache
 def mean_tickets() -> dict[str, float]:
     """Mean ticket per category, scaled so that the payment-weighted mean is MEAN_TICKET_KRW."""
-    amount = table("calibration_spending_share").group_by("category_cd").agg(pl.col("share").sum())
-    share = dict(zip(amount["category_cd"].to_list(), amount["share"].to_list()))
-    payments = sum(share.get(c, 0.0) / _TICKET[c] for c in categories())
+    share = dict(zip(categories(), category_amount_shares(table("calibration_spending_share"))))
+    payments = sum(share[c] / _TICKET[c] for c in categories())
     factor = MEAN_TICKET_KRW * payments  # 1 / payments = unscaled mean ticket
     return {c: _TICKET[c] * factor for c in categories()}
+
+
+def category_amount_shares(cells: pl.DataFrame) -> np.ndarray:
+    """Amount share per category (in ``categories()`` order) of a table with category_cd and share.
+
+    Sums here and below use numpy, which adds in row order: polars' parallel group-by may
+    add in a thread-dependent order, and the last bit of a probability changes draws.
+    """
+    index = cells["category_cd"].str.slice(1).cast(pl.Int64).to_numpy() - 1
+    return np.bincount(index, weights=cells["share"].to_numpy(), minlength=len(categories()))
 
 
 def ticket_mu(category_index: np.ndarray) -> np.ndarray:
@@ -62,24 +71,25 @@ def spending_cells(day: date) -> pl.DataFrame:
     payments (relative payment weight, sums to 1).
     """
     cells = areas.split_bucheon(table("calibration_spending_share"), day, ("share", "amount_krw"))
-    cells = cells.filter(pl.col("share") > 0)
-    tickets = pl.DataFrame({"category_cd": list(categories()), "ticket": [mean_tickets()[c] for c in categories()]})
-    cells = cells.join(tickets, on="category_cd", how="left").with_columns(
-        payments=pl.col("share") / pl.col("ticket"),
-        area_i=pl.Series(areas.index_of(cells["sigungu_cd"].to_list())),
+    cells = cells.filter(pl.col("share") > 0).with_columns(
+        area_i=pl.col("sigungu_cd").replace_strict(dict(zip(areas.all_leaf_codes(), range(99))), return_dtype=pl.Int64),
         category_i=pl.col("category_cd").str.slice(1).cast(pl.Int64) - 1,
-    )
-    return cells.with_columns(pl.col("payments") / pl.col("payments").sum()).select(
-        "sigungu_cd", "category_cd", "gender", "area_i", "category_i", "share", "payments"
     ).sort("area_i", "category_i", "gender")
+    ticket = np.array([mean_tickets()[c] for c in categories()])[cells["category_i"].to_numpy()]
+    payments = cells["share"].to_numpy() / ticket
+    return cells.with_columns(payments=pl.Series(payments / payments.sum())).select(
+        "sigungu_cd", "category_cd", "gender", "area_i", "category_i", "share", "payments"
+    )
 
 
 def merchant_cells(day: date) -> pl.DataFrame:
-    """Area x category with its share of payments (how many merchants a cell needs)."""
-    return (
-        spending_cells(day).group_by("sigungu_cd", "category_cd", "area_i", "category_i")
-        .agg(pl.col("payments").sum(), pl.col("share").sum())
-        .sort("area_i", "category_i")
+    """Area x category with its share of payments (how many merchants a cell needs) and of amount."""
+    cells = spending_cells(day)
+    key = cells["area_i"].to_numpy() * len(categories()) + cells["category_i"].to_numpy()
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return cells[first].select("sigungu_cd", "category_cd", "area_i", "category_i").with_columns(
+        payments=pl.Series(np.bincount(inverse, weights=cells["payments"].to_numpy())),
+        share=pl.Series(np.bincount(inverse, weights=cells["share"].to_numpy())),
     )
 
 
@@ -127,7 +137,5 @@ def category_trend(seed: int, day: date) -> np.ndarray:
     phase = np.random.default_rng([seed & 0xFFFFFFFF, 7001]).uniform(0, 2 * math.pi, len(categories()))
     noise = np.random.default_rng([seed & 0xFFFFFFFF, 7002, week]).normal(0, 0.02, len(categories()))
     factor = np.exp(0.04 * np.sin(2 * math.pi * week / 52 + phase) + noise)
-    share = merchant_cells(monday).group_by("category_i").agg(pl.col("share").sum()).sort("category_i")
-    weights = np.zeros(len(categories()))
-    weights[share["category_i"].to_numpy()] = share["share"].to_numpy()
+    weights = category_amount_shares(spending_cells(monday))
     return factor / float((weights * factor).sum())

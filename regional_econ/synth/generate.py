@@ -5,21 +5,22 @@ from one day to the next; each day's draws are seeded by (seed, purpose, day), s
 first N days of a longer window are the same files as an N-day window with the same start
 (with ``defect_rate`` 0; the defect plan depends on the whole window). Snapshot feeds
 (weekly, monthly, quarterly) are written when the loop reaches the later of their period's
-first day and the window's first day, from the state known then.
+first day and the window's first day, from the state known then. Files carry a simulated
+arrival time (mtime) shortly before the contract's deadline, never the wall clock.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 
-from regional_econ.contracts import contracts
+from regional_econ.contracts import Contract, contracts
 from regional_econ.landing import write_delivery
-from regional_econ.periods import period_keys
+from regional_econ.periods import deadline, period_keys
 from regional_econ.synth import gbsa, gca, gtp, ked, msc, theimc
 from regional_econ.synth.businesses import KED_COVERAGE, LINKAGE
 from regional_econ.synth.common import Context
@@ -39,8 +40,8 @@ class GenerationReport:
     scale: float
     seed: int
     defect_rate: float
-    files: dict[str, int] = field(default_factory=dict)
-    rows: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)  # deliveries per feed (a re-send counts)
+    rows: dict[str, int] = field(default_factory=dict)  # clean rows per feed (planted extra rows not counted)
     defects: dict[str, int] = field(default_factory=dict)  # planted defects by class
     # Share of each feed's businesses that are kona merchants / in ked: planted and observed.
     linkage_planted: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -62,6 +63,18 @@ class GenerationReport:
         return "\n".join(lines)
 
 
+def arrival_time(ctx: Context, contract: Contract, key: str) -> tuple[datetime, datetime]:
+    """When the center drops the period's file (its mtime), and the contract's deadline.
+
+    Centers deliver on time, 20 minutes to 5 hours before the deadline: simulated arrival
+    times keep the files free of the wall clock and the freshness check meaningful.
+    """
+    d = contract.delivery
+    due = deadline(d.cadence, key, d.deadline_days_after_period_end, d.deadline_at)
+    minutes = int(ctx.rng(f"arrival:{contract.id}", date.fromisoformat(key)).integers(20, 300))
+    return due - timedelta(minutes=minutes), due
+
+
 def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_rate: float = 0.0) -> GenerationReport:
     """Write every feed due in the days ``start`` .. ``start + days - 1`` under landing root ``out``."""
     if days < 1:
@@ -80,8 +93,11 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
 
     def deliver(feed_id: str, key: str, frame: pl.DataFrame, referenced: set[str] | None = None) -> None:
         contract = feeds[feed_id]
+        arrival, due = arrival_time(ctx, contract, key)
         for d in planner.deliveries(contract, key, frame, referenced):
-            write_delivery(out, contract, key, frame, version=d.version, data=d.data, manifest=d.manifest)
+            write_delivery(out, contract, key, frame, version=d.version, data=d.data, manifest=d.manifest,
+                           received_at=arrival)
+            arrival += (due - arrival) / 2  # a correction arrives later, still before the deadline
             report.files[feed_id] += 1
             truth.extend(d.defects)
         report.rows[feed_id] += frame.height

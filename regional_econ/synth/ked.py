@@ -32,7 +32,7 @@ def snapshot(ctx: Context, universe: Universe, merchants: pl.DataFrame, key: str
     )
     # A merchant business is closed once its shop closed (on or before as-of).
     closed_on = merchants.select("biz_key", "closed_on")
-    view = biz[rows].join(closed_on, on="biz_key", how="left")
+    view = biz[rows].join(closed_on, on="biz_key", how="left", maintain_order="left")
     closed = (view["closed_on"].cast(pl.Int32).fill_null(2**31 - 1).to_numpy() <= day_number(as_of))
     n = len(rows)
     # Month to month: headcount moves a little, grades move a notch now and then.

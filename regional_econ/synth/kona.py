@@ -171,8 +171,7 @@ class Kona:
 
     # -- merchants ----------------------------------------------------------------------
 
-    def _merchant_rows(self, gen: np.random.Generator, cell_area: np.ndarray, cell_cat: np.ndarray,
-                       day: date) -> dict[str, object]:
+    def _merchant_rows(self, gen: np.random.Generator, cell_area: np.ndarray, cell_cat: np.ndarray) -> dict[str, object]:
         """Attributes of new merchants in the given area/category cells (vectorized)."""
         n = len(cell_area)
         cats = calibration.categories()
@@ -221,7 +220,7 @@ class Kona:
         cell_of = np.concatenate([cell_of, closed_cells])
         protected = np.concatenate([first, np.zeros(closed_n, dtype=bool)])
         n = len(cell_of)
-        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[cell_of], cells["category_i"].to_numpy()[cell_of], start)
+        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[cell_of], cells["category_i"].to_numpy()[cell_of])
         eve = day_number(start) - 1
         registered = eve - np.minimum(gen.exponential(900, n), 2500).astype(np.int64)
         closed = np.full(n, NO_DAY, dtype=np.int64)
@@ -239,7 +238,7 @@ class Kona:
 
     def _attach_tokens(self) -> None:
         tokens = self.universe.frame.select("biz_key", "biz_token")
-        self.merchants = self.merchants.join(tokens, on="biz_key", how="left")
+        self.merchants = self.merchants.join(tokens, on="biz_key", how="left", maintain_order="left")
 
     def _merchant_day(self, day: date) -> pl.DataFrame:
         """Apply the day's registrations, closures and recodings; return the rows to deliver."""
@@ -282,7 +281,7 @@ class Kona:
         n_new = ctx.count("kona/merchants:new", NEW_MERCHANTS, 1, day)
         cells = calibration.merchant_cells(day)
         drawn = choice(gen, n_new, cells["payments"].to_numpy())
-        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[drawn], cells["category_i"].to_numpy()[drawn], day)
+        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[drawn], cells["category_i"].to_numpy()[drawn])
         ids = day_ids("M", day, n_new, seq_digits=4)
         keys = new_business_key(day, np.arange(1, n_new + 1))
         new = pl.DataFrame(rows).with_columns(
@@ -290,7 +289,7 @@ class Kona:
             closed_on=pl.lit(None, dtype=pl.Date), protected=pl.lit(False),
         )
         self.universe.add_merchant_businesses(day, new)
-        new = new.join(self.universe.frame.select("biz_key", "biz_token"), on="biz_key", how="left")
+        new = new.join(self.universe.frame.select("biz_key", "biz_token"), on="biz_key", how="left", maintain_order="left")
         self.merchants = pl.concat([self.merchants, new.select(self.merchants.columns)], how="vertical_relaxed")
         changed.append(new.select("merchant_id"))
         if day == ctx.start:
@@ -309,14 +308,10 @@ class Kona:
     def _area_payment_shares(self, day: date) -> tuple[np.ndarray, np.ndarray]:
         """Per leaf area index: share of payments, and share of them made by women."""
         cells = calibration.spending_cells(day)
-        per = cells.group_by("area_i").agg(
-            pl.col("payments").sum(), pl.col("payments").filter(pl.col("gender") == "F").sum().alias("f")
-        )
-        share = np.zeros(len(self.leaf))
-        female = np.full(len(self.leaf), 0.5)
-        idx = per["area_i"].to_numpy()
-        share[idx] = per["payments"].to_numpy()
-        female[idx] = per["f"].to_numpy() / per["payments"].to_numpy()
+        area, payments = cells["area_i"].to_numpy(), cells["payments"].to_numpy()
+        share = np.bincount(area, weights=payments, minlength=len(self.leaf))
+        women = np.bincount(area, weights=payments * (cells["gender"].to_numpy() == "F"), minlength=len(self.leaf))
+        female = np.divide(women, share, out=np.full(len(self.leaf), 0.5), where=share > 0)
         return share / share.sum(), female
 
     def _age_table(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

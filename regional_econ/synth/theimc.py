@@ -34,20 +34,16 @@ def snapshot(ctx: Context, key: str) -> pl.DataFrame:
     gen = ctx.rng(FEED, monday)
     area_codes, pop = areas.population_weights(monday)
     cats = calibration.categories()
-    amount = table("calibration_spending_share").group_by("category_cd", "gender").agg(pl.col("share").sum())
-    by_cat = amount.group_by("category_cd").agg(pl.col("share").sum()).sort("category_cd")
-    cat_share = dict(zip(by_cat["category_cd"].to_list(), by_cat["share"].to_list()))
-    female = {
-        c: s / cat_share[c]
-        for c, g, s in amount.filter(pl.col("gender") == "F").select("category_cd", "gender", "share").iter_rows()
-    }
-    cat_w = np.sqrt(np.array([cat_share.get(c, 0.0) for c in cats]))
+    spending = table("calibration_spending_share")
+    cat_share = calibration.category_amount_shares(spending)
+    women = calibration.category_amount_shares(spending.filter(pl.col("gender") == "F"))
+    f_share = np.divide(women, cat_share, out=np.full(len(cats), 0.5), where=cat_share > 0)
+    cat_w = np.sqrt(cat_share)
     cat_w *= calibration.category_trend(ctx.seed, monday)
     cat_w /= cat_w.sum()
     ages = tuple(codes("age_bands"))
     age_w = np.array([AGE_WEIGHT[a] for a in ages])
     age_w /= age_w.sum()
-    f_share = np.array([female.get(c, 0.5) for c in cats])
     # Grid as broadcast arrays: area x category x age x gender.
     lam = (
         pop[:, None, None, None] * cat_w[None, :, None, None] * age_w[None, None, :, None]
