@@ -29,8 +29,8 @@ def cycle_jobs(assets: list[dg.AssetsDefinition]) -> dict[str, JobLike]:
 
 
 WAREHOUSE_JOB = dg.define_asset_job(
-    "warehouse_refresh", selection=dg.AssetSelection.keys("warehouse"),
-    description="Rebuild the DuckDB warehouse views over the lake.",
+    "warehouse_refresh", selection=dg.AssetSelection.keys("publish_catalog", "warehouse"),
+    description="Rebuild the product catalog and the DuckDB warehouse views over the lake and products.",
 )
 
 

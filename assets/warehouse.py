@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from resources import DuckDBWarehouse, ParquetLake
+from resources import DataProducts, DuckDBWarehouse, ParquetLake
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -16,10 +16,10 @@ def build_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         group_name="warehouse",
         kinds={"duckdb"},
         description="Rebuilds data/warehouse.duckdb: ref.* tables and staged.*, quarantine.*, marts.*, "
-        "ops.receipts views over the Parquet lake. Built in a temporary file and renamed into place.",
+        "ops.receipts views over the Parquet lake, products.* over the published files. Built in a temporary file and renamed into place.",
     )
-    def warehouse(lake: ParquetLake, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
-        made = warehouse.build(lake.lake)
+    def warehouse(lake: ParquetLake, warehouse: DuckDBWarehouse, products: DataProducts) -> dg.MaterializeResult:
+        made = warehouse.build(lake.lake, products.path)
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(warehouse.path),

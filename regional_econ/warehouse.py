@@ -64,7 +64,19 @@ def _mart_views(con: duckdb.DuckDBPyConnection, lake: Path, schema: str = "marts
     return built
 
 
-def build(lake: Path, target: Path) -> dict[str, list[str]]:
+def _product_views(con: duckdb.DuckDBPyConnection, publish: Path) -> list[str]:
+    built = []
+    for directory in sorted(p for p in publish.glob("*") if p.is_dir()):
+        if any(directory.glob("*/*.parquet")):
+            con.execute(
+                f"CREATE OR REPLACE VIEW products.{directory.name} AS "
+                f"SELECT * FROM read_parquet({_quote(directory / '*' / '*.parquet')})"
+            )
+            built.append(directory.name)
+    return built
+
+
+def build(lake: Path, target: Path, publish: Path | None = None) -> dict[str, list[str]]:
     """(Re)build the warehouse file; returns the views and tables made, by schema."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -84,6 +96,8 @@ def build(lake: Path, target: Path) -> dict[str, list[str]]:
             _feed_views(con, lake, contract)
         made["staged"] = made["quarantine"] = [c.name for c in contracts().values()]
         made["marts"] = _mart_views(con, lake)
+        if publish is not None and publish.exists():
+            made["products"] = _product_views(con, publish)
         receipts = lake / "receipts"
         if any(receipts.glob("*/*/*/*.json")):
             con.execute(

@@ -50,13 +50,23 @@ class ContractReports(dg.ConfigurableResource):
         return write_delivery_report(Path(self.root), outcome, outcome.quarantined_rows)
 
 
+class DataProducts(dg.ConfigurableResource):
+    """The published folder: disclosure-controlled files, dictionaries and the catalog."""
+
+    root: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.root)
+
+
 class DuckDBWarehouse(dg.ConfigurableResource):
     """The DuckDB file of views over the lake; built only by the ``warehouse`` asset."""
 
     path: str
 
-    def build(self, lake: Lake) -> dict[str, list[str]]:
-        return warehouse.build(lake.root, Path(self.path))
+    def build(self, lake: Lake, products: Path) -> dict[str, list[str]]:
+        return warehouse.build(lake.root, Path(self.path), products)
 
 
 def default_resources(root: Path | None = None) -> dict[str, dg.ConfigurableResource]:
@@ -66,4 +76,5 @@ def default_resources(root: Path | None = None) -> dict[str, dg.ConfigurableReso
         "lake": ParquetLake(root=str(paths.lake_root(root))),
         "warehouse": DuckDBWarehouse(path=str(paths.warehouse_path(root))),
         "reports": ContractReports(root=str(paths.reports_root(root))),
+        "products": DataProducts(root=str(paths.publish_root(root))),
     }

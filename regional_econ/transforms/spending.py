@@ -54,3 +54,175 @@ def spending_daily(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.Da
         .sort("date", "sigungu_cd", "category_cd")
         .collect()
     )
+
+
+# --- monthly spending marts ---------------------------------------------------------------
+# Every cell carries what disclosure control needs: distinct cards (persons), distinct
+# merchants (businesses) and the largest merchant's share of the approved amount.
+
+UNKNOWN_AGE_BAND = "unknown"
+UNKNOWN_GENDER = "U"
+UNKNOWN_CURRENCY = "99999"
+
+# Gyeonggi card data's 10 time bands: 1 = 00:00-06:59, 2 = 07-08, ..., 9 = 21-22, 10 = 23.
+TIME_BAND_STARTS = [0, 7, 9, 11, 13, 15, 17, 19, 21, 23]
+
+
+def time_band(hour: pl.Expr) -> pl.Expr:
+    return pl.sum_horizontal([(hour >= start).cast(pl.Int8) for start in TIME_BAND_STARTS]).cast(pl.Int8)
+
+
+def attach_as_of(events: pl.LazyFrame, register: pl.LazyFrame, key: str, columns: list[str]) -> pl.LazyFrame:
+    """Each event with its register entry as delivered up to the event's day (latest delivery wins).
+
+    Registers are daily upserts with a ``date`` column (the delivery); an event without an
+    entry gets nulls, which the marts turn into explicit unknowns.
+    """
+    entries = register.select(key, *columns, _as_of=pl.col("date").str.to_date()).sort("_as_of")
+    return (
+        events.sort("_day")
+        .join_asof(entries, left_on="_day", right_on="_as_of", by=key, strategy="backward", check_sortedness=False)
+        .drop("_as_of")
+    )
+
+
+def enriched(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """Transactions with KST day, hour, weekday, the merchant's and (optionally) the card's attributes."""
+    local = pl.col("approved_at").dt.convert_time_zone("Asia/Seoul")
+    events = transactions.with_columns(
+        _day=local.dt.date(), hour=local.dt.hour().cast(pl.Int8), day_of_week=local.dt.weekday().cast(pl.Int8),
+        month=local.dt.truncate("1mo").dt.date().cast(pl.String),
+    )
+    events = attach_as_of(events, merchants, "merchant_id", ["sigungu_cd", "category_cd", "sales_class"])
+    events = events.with_columns(
+        pl.col("sigungu_cd").fill_null(UNKNOWN_AREA), pl.col("category_cd").fill_null(UNKNOWN_CATEGORY),
+        pl.col("sales_class").fill_null("unknown"),
+    )
+    if cardholders is not None:
+        events = attach_as_of(events, cardholders, "card_token", ["home_sigungu_cd", "currency_cd", "age_band", "gender"])
+        events = events.with_columns(
+            pl.col("home_sigungu_cd").fill_null(UNKNOWN_AREA), pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY),
+            pl.col("age_band").fill_null(UNKNOWN_AGE_BAND), pl.col("gender").fill_null(UNKNOWN_GENDER),
+        )
+    return events
+
+
+def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
+    """Net amount, approvals, cancels, cards, merchants and top merchant share per cell of ``keys``."""
+    totals = events.group_by(keys).agg(
+        net_amount_krw=signed_amount().sum(),
+        approvals=IS_APPROVAL.sum().cast(pl.Int64),
+        cancels=IS_CANCEL.sum().cast(pl.Int64),
+        cards=pl.col("card_token").n_unique().cast(pl.Int64),
+        merchants=pl.col("merchant_id").n_unique().cast(pl.Int64),
+    )
+    # Dominance: the largest merchant's share of the cell's approved amount.
+    by_merchant = (
+        events.filter(IS_APPROVAL).group_by([*keys, "merchant_id"]).agg(approved=pl.col("amount_krw").sum())
+        .group_by(keys).agg(top_merchant_share=pl.col("approved").max() / pl.col("approved").sum())
+    )
+    return totals.join(by_merchant, on=keys, how="left", nulls_equal=True).sort(keys).collect()
+
+
+def spending_monthly(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.DataFrame:
+    """Month x merchant area x category: spending_daily's month (distinct cards and merchants over the month)."""
+    return cells(enriched(transactions, merchants), ["month", "sigungu_cd", "category_cd"])
+
+
+def spending_by_time(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.DataFrame:
+    """Month x merchant area x weekday (1 = Monday) x hour, with the 10 time bands as a column."""
+    out = cells(enriched(transactions, merchants), ["month", "sigungu_cd", "day_of_week", "hour"])
+    return out.with_columns(time_band=time_band(pl.col("hour"))).select(
+        "month", "sigungu_cd", "day_of_week", "hour", "time_band", pl.exclude("month", "sigungu_cd", "day_of_week", "hour", "time_band")
+    )
+
+
+def spending_by_demographics(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame) -> pl.DataFrame:
+    """Month x merchant area x age band x gender x category: the cuts the 2019 portal published."""
+    events = enriched(transactions, merchants, cardholders)
+    return cells(events, ["month", "sigungu_cd", "age_band", "gender", "category_cd"])
+
+
+def spending_flows(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame) -> pl.DataFrame:
+    """Month x cardholder's home area x merchant area: where residents of each area spend."""
+    events = enriched(transactions, merchants, cardholders).rename({"sigungu_cd": "merchant_sigungu_cd"})
+    return cells(events, ["month", "home_sigungu_cd", "merchant_sigungu_cd"])
+
+
+def area_flow_summary(flows: pl.DataFrame) -> pl.DataFrame:
+    """Per month and area: inflow (non-residents' spending there), outflow (residents' spending
+    elsewhere), net inflow, and local retention = residents' spending at home / residents' total.
+
+    Cardholders of unknown home count as non-residents of every area (their spending is inflow).
+    """
+    home = pl.col("home_sigungu_cd") == pl.col("merchant_sigungu_cd")
+    inflow = flows.filter(~home).group_by("month", sigungu_cd="merchant_sigungu_cd").agg(inflow_krw=pl.col("net_amount_krw").sum())
+    outflow = flows.filter(~home).group_by("month", sigungu_cd="home_sigungu_cd").agg(outflow_krw=pl.col("net_amount_krw").sum())
+    at_home = flows.filter(home).group_by("month", sigungu_cd="home_sigungu_cd").agg(home_krw=pl.col("net_amount_krw").sum())
+    areas = pl.concat([f.select("month", "sigungu_cd") for f in (inflow, outflow, at_home)]).unique()
+    out = (
+        areas.join(inflow, on=["month", "sigungu_cd"], how="left")
+        .join(outflow, on=["month", "sigungu_cd"], how="left")
+        .join(at_home, on=["month", "sigungu_cd"], how="left")
+        .with_columns(pl.col("inflow_krw", "outflow_krw", "home_krw").fill_null(0))
+        .filter(pl.col("sigungu_cd") != UNKNOWN_AREA)
+    )
+    residents_total = pl.col("home_krw") + pl.col("outflow_krw")
+    return out.with_columns(
+        net_inflow_krw=pl.col("inflow_krw") - pl.col("outflow_krw"),
+        local_retention=pl.when(residents_total > 0).then(pl.col("home_krw") / residents_total),
+    ).rename({"home_krw": "resident_spending_at_home_krw"}).sort("month", "sigungu_cd")
+
+
+def currency_circulation(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame, areas: pl.DataFrame) -> pl.DataFrame:
+    """Month x currency x merchant area: where each city's currency is spent, inside the issuing city or not."""
+    events = enriched(transactions, merchants, cardholders).join(
+        areas.lazy().select("sigungu_cd", merchant_si_cd="si_cd"), on="sigungu_cd", how="left"
+    )
+    out = cells(events.rename({"sigungu_cd": "merchant_sigungu_cd"}), ["month", "currency_cd", "merchant_sigungu_cd", "merchant_si_cd"])
+    return out.with_columns(in_issuing_city=pl.col("merchant_si_cd") == pl.col("currency_cd")).drop("merchant_si_cd")
+
+
+def currency_balance(circulation: pl.DataFrame, charges: pl.LazyFrame, cardholders: pl.LazyFrame) -> pl.DataFrame:
+    """Month x currency: money charged, incentives paid, spending in and outside the issuing city,
+    and incentive cost per won spent locally (null when nothing was spent locally)."""
+    charged = attach_as_of(
+        charges.with_columns(
+            _day=pl.col("charged_at").dt.convert_time_zone("Asia/Seoul").dt.date(),
+            month=pl.col("charged_at").dt.convert_time_zone("Asia/Seoul").dt.truncate("1mo").dt.date().cast(pl.String),
+        ),
+        cardholders, "card_token", ["currency_cd"],
+    ).with_columns(pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY))
+    money_in = charged.group_by("month", "currency_cd").agg(
+        charged_krw=pl.col("amount_krw").sum(),
+        incentive_krw=pl.col("incentive_krw").sum(),
+        policy_charged_krw=pl.col("amount_krw").filter(pl.col("policy_fund_cd").is_not_null()).sum(),
+        charges=pl.len().cast(pl.Int64),
+    ).collect()
+    spent = circulation.group_by("month", "currency_cd").agg(
+        spent_in_issuing_city_krw=pl.col("net_amount_krw").filter(pl.col("in_issuing_city")).sum(),
+        spent_elsewhere_krw=pl.col("net_amount_krw").filter(~pl.col("in_issuing_city")).sum(),
+    )
+    out = money_in.join(spent, on=["month", "currency_cd"], how="full", coalesce=True).with_columns(
+        pl.col("charged_krw", "incentive_krw", "policy_charged_krw", "charges", "spent_in_issuing_city_krw", "spent_elsewhere_krw").fill_null(0)
+    )
+    return out.with_columns(
+        incentive_cost_per_local_won=pl.when(pl.col("spent_in_issuing_city_krw") > 0).then(
+            pl.col("incentive_krw") / pl.col("spent_in_issuing_city_krw")
+        )
+    ).sort("month", "currency_cd")
+
+
+SMALL_SALES_CLASSES = ("영세", "중소1", "중소2", "중소3")
+
+
+def policy_fund_usage(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.DataFrame:
+    """Month x policy fund x merchant area x category x sales class: where policy money was spent,
+    and each cell's share of its fund's month (sum the 영세/중소 rows for the share reaching them)."""
+    events = enriched(transactions.filter(pl.col("policy_fund_cd").is_not_null()), merchants)
+    out = cells(events, ["month", "policy_fund_cd", "sigungu_cd", "category_cd", "sales_class"])
+    fund_total = pl.col("net_amount_krw").sum().over("month", "policy_fund_cd")
+    return out.with_columns(
+        is_small_merchant=pl.col("sales_class").is_in(SMALL_SALES_CLASSES),
+        share_of_fund=pl.when(fund_total != 0).then(pl.col("net_amount_krw") / fund_total),
+    )

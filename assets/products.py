@@ -1,0 +1,70 @@
+"""Data products: disclosure-controlled monthly versions of the marts, and their catalog."""
+
+import dagster as dg
+import polars as pl
+
+from assets.marts.spending import mart_key
+from assets.metadata import preview
+from assets.partitions import partitions_for
+from regional_econ.marts import MARTS
+from regional_econ.privacy import RULE
+from regional_econ.products import build_catalog, publishable, write_product
+from resources import DataProducts, ParquetLake
+
+
+def product_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["products", name])
+
+
+def build_product(name: str) -> dg.AssetsDefinition:
+    mart = MARTS[name]
+
+    @dg.asset(
+        key=product_key(name),
+        deps=[mart_key(name)],
+        partitions_def=partitions_for("monthly"),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        automation_condition=dg.AutomationCondition.eager(),
+        group_name="products",
+        kinds={"parquet", "csv"},
+        description=f"Published {name}, one file per month (Parquet and Korean-header CSV): {RULE}.",
+    )
+    def _product(context: dg.AssetExecutionContext, lake: ParquetLake, products: DataProducts) -> dg.MaterializeResult:
+        rows, suppressed, frames = {}, {}, []
+        for key in context.partition_keys:
+            frame = lake.lake.scan("marts", name, [key], column="month")
+            if frame is None:
+                raise dg.Failure(f"products/{name} {key}: marts/{name} has no partition {key}")
+            published = publishable(mart, frame.collect())
+            write_product(products.path, mart, key, published)
+            rows[key], suppressed[key] = published.height, int(published["suppressed"].sum())
+            frames.append(published)
+        frame = pl.concat(frames)
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": sum(rows.values()),
+                "suppressed_cells": dg.MetadataValue.json(suppressed),
+                "suppression_rule": RULE,
+                "preview": preview(frame),
+            }
+        )
+
+    return _product
+
+
+PRODUCTS = [build_product(name) for name, mart in MARTS.items() if mart.publish]
+
+
+@dg.asset(
+    key="publish_catalog",
+    deps=[p.key for p in PRODUCTS],
+    group_name="products",
+    kinds={"json"},
+    description="data/publish/catalog.json: every product, period, schema, row count, sha256 and the suppression rule.",
+)
+def publish_catalog(products: DataProducts) -> dg.MaterializeResult:
+    catalog = build_catalog(products.path)
+    periods = {p["product"]: [x["period"] for x in p["periods"]] for p in catalog["products"]}
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(products.path / "catalog.json")), "periods": dg.MetadataValue.json(periods)}
+    )

@@ -1,0 +1,112 @@
+"""Data products: disclosure-controlled monthly versions of the marts, for anyone to download.
+
+``data/publish/<product>/<YYYY-MM>/<product>_<YYYY-MM>.parquet`` and ``.csv`` (UTF-8 with BOM
+and Korean column headers, what Korean spreadsheet users open), a data dictionary per
+product, and ``data/publish/catalog.json`` listing every product, period, schema, row count,
+sha256 and the suppression rule. No token or business-identifying value is ever published:
+products carry codes, names of areas/categories/currencies, and aggregates only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+
+from regional_econ import reference
+from regional_econ.marts import MARTS, Mart, describe, label
+from regional_econ.privacy import RULE, protect
+
+NAME_COLUMN = {"areas": "name_ko", "merchant_categories": "name_ko", "currencies": "product_name_ko"}
+
+
+def _name_column(code_column: str) -> str:
+    return code_column.replace("_cd", "_name")
+
+
+def publishable(mart: Mart, frame: pl.DataFrame) -> pl.DataFrame:
+    """The mart's cells after disclosure control, with names beside codes."""
+    out = protect(frame, mart.publish)
+    for code, table_name in mart.publish.names.items():
+        table = reference.table(table_name)
+        names = table.select(pl.col(table.columns[0]).alias(code), pl.col(NAME_COLUMN[table_name]).alias(_name_column(code)))
+        out = out.join(names, on=code, how="left")
+    ordered = []
+    for column in out.columns:
+        if column in ordered:
+            continue
+        ordered.append(column)
+        if column in mart.publish.names:
+            ordered.append(_name_column(column))
+    return out.select(ordered)
+
+
+def period_label(key: str) -> str:
+    return key[:7]
+
+
+def write_product(root: Path, mart: Mart, key: str, published: pl.DataFrame) -> list[Path]:
+    folder = root / mart.name / period_label(key)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{mart.name}_{period_label(key)}"
+    parquet, csv = folder / f"{stem}.parquet", folder / f"{stem}.csv"
+    _atomic(parquet, lambda tmp: published.write_parquet(tmp, compression="zstd"))
+    korean = published.with_columns(pl.col(pl.Boolean).cast(pl.String)).rename({c: label(c) for c in published.columns})
+    _atomic(csv, lambda tmp: tmp.write_bytes(korean.write_csv().encode("utf-8-sig")))
+    _atomic(root / mart.name / "dictionary.md", lambda tmp: tmp.write_text(dictionary(mart, published), encoding="utf-8"))
+    return [parquet, csv]
+
+
+def dictionary(mart: Mart, published: pl.DataFrame) -> str:
+    lines = [
+        f"# {mart.name}", "", mart.description, "",
+        f"Disclosure control: {RULE}. Suppressed cells have null values, `suppressed` = true and a reason.", "",
+        "| column | 한글 헤더 | type | description |", "|---|---|---|---|",
+    ]
+    lines += [f"| `{c}` | {label(c)} | {t} | {describe(c)} |" for c, t in published.schema.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_catalog(root: Path) -> dict:
+    """Every product file on disk, described; written to ``catalog.json``."""
+    products = []
+    for name, mart in MARTS.items():
+        if mart.publish is None or not (root / name).exists():
+            continue
+        periods = []
+        for parquet in sorted((root / name).glob("*/*.parquet")):
+            frame = pl.read_parquet(parquet)
+            csv = parquet.with_suffix(".csv")
+            periods.append(
+                {
+                    "period": parquet.parent.name,
+                    "rows": frame.height,
+                    "suppressed_cells": int(frame["suppressed"].sum()),
+                    "files": [
+                        {"path": str(f.relative_to(root)), "format": f.suffix[1:], "bytes": f.stat().st_size, "sha256": _sha256(f)}
+                        for f in (parquet, csv)
+                    ],
+                }
+            )
+        schema = [{"name": c, "label_ko": label(c), "type": str(t), "description": describe(c)} for c, t in frame.schema.items()]
+        products.append(
+            {"product": name, "description": mart.description, "dictionary": f"{name}/dictionary.md",
+             "suppression_rule": RULE, "schema": schema, "periods": periods}
+        )
+    catalog = {"products": products}
+    root.mkdir(parents=True, exist_ok=True)
+    _atomic(root / "catalog.json", lambda tmp: tmp.write_text(json.dumps(catalog, ensure_ascii=False, indent=2), encoding="utf-8"))
+    return catalog
