@@ -73,3 +73,43 @@ def test_reference_tables_and_reports_are_there(platform):
     root, _ = platform
     assert sql(root, "select count(*) from ref.areas where in_portal_2019")[0][0] == 42
     assert (root / "reports" / "kona" / "index.html").exists()
+
+
+def test_the_spending_marts_agree_with_each_other_and_the_landing_files(platform):
+    root, _ = platform
+    totals = {
+        m: sql(root, f"select sum(net_amount_krw) from marts.{m}")[0][0]
+        for m in ("spending_daily", "spending_monthly", "spending_by_time", "spending_by_demographics", "spending_flows")
+    }
+    assert len(set(totals.values())) == 1, totals
+    inflow, outflow = sql(root, "select sum(inflow_krw), sum(outflow_krw) from marts.area_flow_summary")[0]
+    cross_area = sql(root, "select sum(net_amount_krw) from marts.spending_flows where home_sigungu_cd <> merchant_sigungu_cd and home_sigungu_cd <> '99999'")[0][0]
+    assert outflow == cross_area and inflow >= cross_area
+
+
+def test_products_are_protected_and_catalogued(platform):
+    import hashlib
+    import json
+
+    from regional_econ.privacy import MIN_BUSINESSES, MIN_PERSONS
+
+    root, _ = platform
+    catalog = json.loads((root / "publish" / "catalog.json").read_text())
+    names = {p["product"] for p in catalog["products"]}
+    assert {"spending_monthly", "spending_by_time", "spending_by_demographics", "spending_flows", "currency_circulation", "policy_fund_usage"} <= names
+    for product in catalog["products"]:
+        for period in product["periods"]:
+            for f in period["files"]:
+                assert hashlib.sha256((root / "publish" / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+    csv = next((root / "publish" / "spending_flows").glob("*/*.csv")).read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf") and "거주지시군구코드".encode() in csv
+    shown_below = sql(
+        root,
+        "select count(*) from products.spending_flows p join marts.spending_flows m "
+        "on p.home_sigungu_cd = m.home_sigungu_cd and p.merchant_sigungu_cd = m.merchant_sigungu_cd "
+        f"where not p.suppressed and (m.cards < {MIN_PERSONS} or m.merchants < {MIN_BUSINESSES})",
+    )[0][0]
+    assert shown_below == 0
+    for product in names:
+        columns = {r[0] for r in sql(root, f"select column_name from information_schema.columns where table_schema = 'products' and table_name = '{product}'")}
+        assert not any(c.endswith("_token") or c in ("merchant_id", "biz_token") for c in columns)
