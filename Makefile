@@ -42,6 +42,7 @@ summary: install
 	$(BIN)/regional-econ summary
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/pytest -q -n 2
 
 ui: install $(DAGSTER_HOME)/dagster.yaml

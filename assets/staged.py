@@ -9,7 +9,7 @@ with the batch gate as blocking checks on the staged asset.
 import dagster as dg
 
 from assets.landing import landing_key
-from assets.metadata import column_schema, preview
+from assets.metadata import column_schema
 from assets.partitions import partitions_for
 from checks.batch_gate import check_results, check_specs
 from regional_econ.contracts import Contract, contracts

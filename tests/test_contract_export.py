@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 
 from regional_econ.cli import main
 from regional_econ.contracts import contract

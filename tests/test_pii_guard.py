@@ -18,7 +18,7 @@ DAY = "2026-09-01"
 
 
 def test_resident_number_blocks_downstream_and_is_copied_nowhere(tmp_path):
-    from definitions import CYCLE_JOBS, defs
+    from definitions import defs
 
     landing = tmp_path / "landing"
     deliver(landing, "kona/merchants", DAY, merchants([("M000000001", "41111")]))

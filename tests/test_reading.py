@@ -79,7 +79,6 @@ def test_a_real_cp949_file_decodes():
 
 def test_unknown_or_missing_columns_are_named_by_position_not_value(tmp_path):
     c, frame = _counselling()
-    bad = frame.with_columns(pl.lit("900101-1234567").alias("주민등록번호"))
     path = tmp_path / "x.csv"
     text = "\n".join([",".join(c.header_names() + ["900101-1234567"]), ""])
     path.write_bytes(text.encode("cp949"))

@@ -1,16 +1,13 @@
 """Staging periods: the newest complete delivery wins, nothing is lost, re-runs are exact."""
 
-import json
 
-import dagster as dg
 import polars as pl
 import pytest
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regional_econ.contracts import contract
-from regional_econ.gate import gate_rows, read_delivery
+from regional_econ.gate import gate_rows
 from regional_econ.lake import Lake
 from regional_econ.staging import MissingDelivery, stage_period
 from tests.builders import TOKEN_A, TOKEN_B, deliver, merchants, transactions
