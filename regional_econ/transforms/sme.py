@@ -256,8 +256,9 @@ def sme_profile(
     DEFAULTED or SUBROGATED event by then (the issued amount); defaulted_guarantees_12m:
     guarantees with a DEFAULTED or SUBROGATED event in the window; support_awards_12m /
     support_krw_12m: gbsa awards in the window; tech_field_cd (gtp) and genre_cd (gca);
-    open_postings: postings with status OPEN as of month end; hires_12m: placements in the
-    window into its postings. Counts are 0, flags false, for a business a center lacks.
+    open_postings: postings with status OPEN as of month end and closes_on not before it;
+    hires_12m: placements in the window into its postings. Counts are 0, flags false, for a
+    business a center lacks.
     """
     _, last = month_days(month)
     since, until = date.fromisoformat(shift_month(month, -11)), last.isoformat()
@@ -315,10 +316,12 @@ def sme_profile(
         .group_by("employer_biz_token")
         .agg(hires_12m=pl.len().cast(pl.Int64))
     )
+    # OPEN past its closing date only means the CLOSED update has not arrived yet.
+    is_open = (pl.col("status") == "OPEN") & (pl.col("closes_on") >= last)
     gjf = (
-        posting_register.filter((pl.col("status") == "OPEN") | in_window("posted_on"))
+        posting_register.filter(is_open | in_window("posted_on"))
         .group_by("employer_biz_token")
-        .agg(open_postings=(pl.col("status") == "OPEN").sum().cast(pl.Int64))
+        .agg(open_postings=is_open.sum().cast(pl.Int64))
         .join(hires, on="employer_biz_token", how="full", coalesce=True)
         .rename({"employer_biz_token": "biz_token"})
     )
