@@ -5,6 +5,7 @@ import base64
 import dagster as dg
 import polars as pl
 
+from assets.marts.factory import MartSpec, build_mart, mart_key, staged_key
 from assets.metadata import frame_schema, preview
 from assets.partitions import partitions_for
 from regional_econ import plots, reference
@@ -14,14 +15,6 @@ from regional_econ.transforms import registers, spending
 from resources import ParquetLake
 
 TRANSACTIONS, MERCHANTS, CARDHOLDERS, CHARGES = "kona/transactions", "kona/merchants", "kona/cardholders", "kona/charges"
-
-
-def staged_key(feed: str) -> dg.AssetKey:
-    return dg.AssetKey(["staged", *feed.split("/")])
-
-
-def mart_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey(["marts", name])
 
 
 def area_names() -> dict[str, str]:
@@ -96,10 +89,9 @@ def month_inputs(store: Lake, month: str) -> dict[str, pl.LazyFrame]:
     missing = [name for name, frame in inputs.items() if frame is None]
     if missing:
         raise dg.Failure(f"{month[:7]}: nothing staged for {', '.join(missing)}")
-    return inputs | {"_days": days}
+    return inputs
 
 
-# name -> (upstream feeds, other marts it reads, build(inputs, marts) -> frame, plot(frame) -> metadata)
 def _plots_by_time(frame: pl.DataFrame) -> dict:
     return {"rhythm_weekday_by_hour": image(plots.heatmap(
         frame, "day_of_week", "hour", "net_amount_krw", "요일 x 시간대 순결제금액",
@@ -113,69 +105,43 @@ def _plots_flows(frame: pl.DataFrame) -> dict:
         row_labels=names, column_labels=names))}
 
 
+def _net_inflow_plot(frame: pl.DataFrame) -> dict:
+    ranked = frame.sort("net_inflow_krw", descending=True)
+    names = area_names()
+    return {"net_inflow_by_area": image(plots.bar_by_area(
+        [names.get(a, a) for a in ranked["sigungu_cd"]], ranked["net_inflow_krw"].to_list(), "지역별 순유입금액"))}
+
+
+def _monthly(name, feeds, compute, plot=lambda f: {}, marts=()) -> MartSpec:
+    def run(store: Lake, key: str) -> pl.DataFrame:
+        return compute(month_inputs(store, key), {m: store.scan("marts", m, [key], column="month").collect() for m in marts})
+
+    return MartSpec(name, "monthly", MARTS[name].description, feeds, marts, run, plot)
+
+
 MONTHLY = {
-    "spending_monthly": (
-        (TRANSACTIONS, MERCHANTS), (),
-        lambda i, m: spending.spending_monthly(i["transactions"], i["merchants"]),
-        lambda f: {"net_spending_by_area": top_areas_plot(f, "sigungu_cd", "지역별 순결제금액 (상위 20)")}),
-    "spending_by_time": (
-        (TRANSACTIONS, MERCHANTS), (),
-        lambda i, m: spending.spending_by_time(i["transactions"], i["merchants"]), _plots_by_time),
-    "spending_by_demographics": (
-        (TRANSACTIONS, MERCHANTS, CARDHOLDERS), (),
-        lambda i, m: spending.spending_by_demographics(i["transactions"], i["merchants"], i["cardholders"]),
-        lambda f: {}),
-    "spending_flows": (
-        (TRANSACTIONS, MERCHANTS, CARDHOLDERS), (),
-        lambda i, m: spending.spending_flows(i["transactions"], i["merchants"], i["cardholders"]), _plots_flows),
-    "area_flow_summary": (
-        (), ("spending_flows",), lambda i, m: spending.area_flow_summary(m["spending_flows"]),
-        lambda f: {"net_inflow_by_area": image(plots.bar_by_area(
-            [area_names().get(a, a) for a in f.sort("net_inflow_krw", descending=True)["sigungu_cd"]],
-            f.sort("net_inflow_krw", descending=True)["net_inflow_krw"].to_list(), "지역별 순유입금액"))}),
-    "currency_circulation": (
-        (TRANSACTIONS, MERCHANTS, CARDHOLDERS), (),
-        lambda i, m: spending.currency_circulation(i["transactions"], i["merchants"], i["cardholders"], reference.table("areas")),
-        lambda f: {}),
-    "currency_balance": (
-        (CHARGES, CARDHOLDERS), ("currency_circulation",),
-        lambda i, m: spending.currency_balance(m["currency_circulation"], i["charges"], i["cardholders"]), lambda f: {}),
-    "policy_fund_usage": (
-        (TRANSACTIONS, MERCHANTS), (),
-        lambda i, m: spending.policy_fund_usage(i["transactions"], i["merchants"]), lambda f: {}),
+    spec.name: spec
+    for spec in [
+        _monthly("spending_monthly", (TRANSACTIONS, MERCHANTS),
+                 lambda i, m: spending.spending_monthly(i["transactions"], i["merchants"]),
+                 lambda f: {"net_spending_by_area": top_areas_plot(f, "sigungu_cd", "지역별 순결제금액 (상위 20)")}),
+        _monthly("spending_by_time", (TRANSACTIONS, MERCHANTS),
+                 lambda i, m: spending.spending_by_time(i["transactions"], i["merchants"]), _plots_by_time),
+        _monthly("spending_by_demographics", (TRANSACTIONS, MERCHANTS, CARDHOLDERS),
+                 lambda i, m: spending.spending_by_demographics(i["transactions"], i["merchants"], i["cardholders"])),
+        _monthly("spending_flows", (TRANSACTIONS, MERCHANTS, CARDHOLDERS),
+                 lambda i, m: spending.spending_flows(i["transactions"], i["merchants"], i["cardholders"]), _plots_flows),
+        _monthly("area_flow_summary", (), lambda i, m: spending.area_flow_summary(m["spending_flows"]),
+                 _net_inflow_plot, marts=("spending_flows",)),
+        _monthly("currency_circulation", (TRANSACTIONS, MERCHANTS, CARDHOLDERS),
+                 lambda i, m: spending.currency_circulation(
+                     i["transactions"], i["merchants"], i["cardholders"], reference.table("areas"))),
+        _monthly("currency_balance", (CHARGES, CARDHOLDERS),
+                 lambda i, m: spending.currency_balance(m["currency_circulation"], i["charges"], i["cardholders"]),
+                 marts=("currency_circulation",)),
+        _monthly("policy_fund_usage", (TRANSACTIONS, MERCHANTS),
+                 lambda i, m: spending.policy_fund_usage(i["transactions"], i["merchants"])),
+    ]
 }
 
-
-def build_monthly_mart(name: str) -> dg.AssetsDefinition:
-    feeds, marts_read, build, plot = MONTHLY[name]
-    mart = MARTS[name]
-
-    @dg.asset(
-        key=mart_key(name),
-        deps=[staged_key(f) for f in feeds] + [mart_key(m) for m in marts_read],
-        partitions_def=partitions_for("monthly"),
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        automation_condition=dg.AutomationCondition.eager(),
-        group_name="marts",
-        kinds={"parquet", "polars"},
-        description=mart.description,
-    )
-    def _mart(context: dg.AssetExecutionContext, lake: ParquetLake) -> dg.MaterializeResult:
-        store = lake.lake
-        rows, frames, days = {}, [], {}
-        for key in context.partition_keys:
-            inputs = month_inputs(store, key)
-            read = {m: store.scan("marts", m, [key], column="month").collect() for m in marts_read}
-            frame = build(inputs, read)
-            store.write("marts", name, key, frame.drop("month"), column="month")
-            rows[key], days[key] = frame.height, len(inputs["_days"])
-            frames.append(frame)
-        frame = pl.concat(frames, how="vertical_relaxed")
-        return dg.MaterializeResult(
-            metadata=mart_metadata(name, rows, frame, days_covered=dg.MetadataValue.json(days), **plot(frame))
-        )
-
-    return _mart
-
-
-SPENDING_MARTS = [spending_daily, *[build_monthly_mart(n) for n in MONTHLY]]
+SPENDING_MARTS = [spending_daily, *[build_mart(spec) for spec in MONTHLY.values()]]

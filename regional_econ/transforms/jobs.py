@@ -83,6 +83,8 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
         ended_postings=ended.sum().cast(pl.Int64),
         filled_postings=filled.sum().cast(pl.Int64),
         median_days_to_fill=(pl.col("_fill_day") - pl.col("posted_on")).dt.total_days().filter(filled).median(),
+        # Distinct employers with an open posting: the businesses disclosure control counts.
+        employers=pl.col("employer_biz_token").filter(is_open).n_unique().cast(pl.Int64),
     )
 
     this_month = hires.filter(pl.col("hired_on") >= first)
@@ -114,7 +116,7 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
     return (
         by_posting.join(by_workplace, on=CELL, how="full", coalesce=True)
         .join(by_seeker, on=CELL, how="full", coalesce=True)
-        .with_columns(pl.col(*counts).fill_null(0))
+        .with_columns(pl.col(*counts, "employers").fill_null(0))
         # Cells known only from postings that ended before the month have nothing to say.
         .filter(pl.sum_horizontal(*counts) > 0)
         .with_columns(
@@ -128,7 +130,7 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
         )
         .select(
             "month", *CELL, *counts, "vacancy_to_seeker_ratio", "placement_rate", "ratio_null_reason",
-            "fill_rate", "fill_rate_null_reason", "median_days_to_fill",
+            "fill_rate", "fill_rate_null_reason", "median_days_to_fill", "employers",
         )
         .sort(CELL)
         .collect()

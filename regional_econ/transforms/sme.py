@@ -199,6 +199,9 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             total_revenue_krw=pl.col("net_revenue_krw").sum(),
             median_revenue_krw=_round_half_up(pl.col("net_revenue_krw").filter(is_trading).median()),
             _small=(known_class & pl.col("is_small")).sum(),
+            # Dominance: the largest trading merchant's share of the cell's positive revenue.
+            _top=pl.col("net_revenue_krw").filter(is_trading).clip(lower_bound=0).max(),
+            _positive=pl.col("net_revenue_krw").filter(is_trading).clip(lower_bound=0).sum(),
             _classified=known_class.sum(),
         )
         .join(previous, on=cell, how="left")
@@ -206,10 +209,11 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             month=pl.lit(month),
             revenue_growth=growth("total_revenue_krw", "_base"),
             small_merchant_share=pl.when(pl.col("_classified") > 0).then(pl.col("_small") / pl.col("_classified")),
+            top_merchant_share=pl.when(pl.col("_positive") > 0).then(pl.col("_top") / pl.col("_positive")),
         )
         .select(
             "month", *cell, "merchants", "trading_merchants", "openings", "closures", "total_revenue_krw",
-            "median_revenue_krw", "revenue_growth", "small_merchant_share",
+            "median_revenue_krw", "revenue_growth", "small_merchant_share", "top_merchant_share",
         )
         .sort(cell)
         .collect()

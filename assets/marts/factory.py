@@ -1,0 +1,84 @@
+"""One asset per mart from a small spec: what it reads, how it computes a period, what it plots.
+
+Every mart asset writes one lake partition per period key of the run (a range runs as one
+run) and reports row counts, schema, a preview and its plots.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+import polars as pl
+
+from assets.metadata import frame_schema, preview
+from assets.partitions import partitions_for
+from regional_econ.lake import Lake
+from regional_econ.marts import MARTS
+from resources import ParquetLake
+
+PERIOD_COLUMN = {"daily": "date", "weekly": "week", "monthly": "month"}
+
+
+def staged_key(feed: str) -> dg.AssetKey:
+    return dg.AssetKey(["staged", *feed.split("/")])
+
+
+def mart_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["marts", name])
+
+
+def staged_between(store: Lake, feed: str, first: str, last: str) -> pl.LazyFrame | None:
+    """Staged partitions of ``feed`` whose keys fall in [first, last] (ISO dates)."""
+    return store.scan("staged", feed, [k for k in store.keys("staged", feed) if first <= k <= last])
+
+
+def mart_between(store: Lake, name: str, first: str, last: str) -> pl.LazyFrame | None:
+    column = PERIOD_COLUMN[MARTS[name].cadence] if name in MARTS else "month"
+    return store.scan("marts", name, [k for k in store.keys("marts", name, column) if first <= k <= last], column=column)
+
+
+@dataclass(frozen=True)
+class MartSpec:
+    name: str
+    cadence: str
+    description: str
+    feeds: tuple[str, ...] = ()  # staged feeds read
+    marts: tuple[str, ...] = ()  # other marts read (same or earlier periods)
+    compute: Callable[[Lake, str], pl.DataFrame] = field(default=lambda store, key: pl.DataFrame())
+    plot: Callable[[pl.DataFrame], dict] = field(default=lambda frame: {})
+
+
+def build_mart(spec: MartSpec) -> dg.AssetsDefinition:
+    column = PERIOD_COLUMN[spec.cadence]
+
+    @dg.asset(
+        key=mart_key(spec.name),
+        deps=[staged_key(f) for f in spec.feeds] + [mart_key(m) for m in spec.marts],
+        partitions_def=partitions_for(spec.cadence),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        automation_condition=dg.AutomationCondition.eager(),
+        group_name="marts",
+        kinds={"parquet", "polars"},
+        description=spec.description,
+    )
+    def _mart(context: dg.AssetExecutionContext, lake: ParquetLake) -> dg.MaterializeResult:
+        store = lake.lake
+        rows, frames = {}, []
+        # In period order, so a mart that reads its own earlier periods finds them.
+        for key in sorted(context.partition_keys):
+            frame = spec.compute(store, key)
+            store.write("marts", spec.name, key, frame.drop(column, strict=False), column=column)
+            rows[key] = frame.height
+            frames.append(frame)
+        frame = pl.concat(frames, how="diagonal_relaxed")
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": sum(rows.values()),
+                "partition_row_counts": dg.MetadataValue.json(rows),
+                "dagster/column_schema": frame_schema(frame),
+                "preview": preview(frame),
+                **(spec.plot(frame) if frame.height else {}),
+            }
+        )
+
+    return _mart
