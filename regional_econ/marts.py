@@ -52,6 +52,31 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "spent_in_issuing_city_krw": ("발행지역내사용금액", "Net spending inside the issuing si/gun."),
     "spent_elsewhere_krw": ("발행지역외사용금액", "Net spending outside the issuing si/gun."),
     "incentive_cost_per_local_won": ("역내사용원당인센티브", "Incentive paid per won spent in the issuing city."),
+    "occupation_cd": ("직종코드", "KECO-2018 medium occupation class; 99 = unknown posting."),
+    "occupation_name": ("직종명", "Name of the occupation class."),
+    "trading_merchants": ("거래가맹점수", "Merchants with at least one approval in the month."),
+    "openings": ("모집인원", "People wanted by postings open in the month (job_matching); merchants opened (sme_indicators)."),
+    "closures": ("폐업가맹점수", "Merchants closed in the month."),
+    "total_revenue_krw": ("총매출액", "Net card revenue of the cell's merchants."),
+    "median_revenue_krw": ("매출액중앙값", "Median net revenue of trading merchants."),
+    "revenue_growth": ("매출증감률", "Total revenue / previous month's - 1 (null without a base)."),
+    "small_merchant_share": ("영세중소1비중", "Share of trading merchants of class 영세 or 중소1."),
+    "businesses": ("사업체수", "Businesses in the cell."),
+    "assessed": ("평가사업체수", "Businesses with a revenue base to assess."),
+    "flagged": ("조기경보사업체수", "Businesses flagged by the credit early warning."),
+    "flag_rate": ("조기경보비율", "Flagged / assessed (null when none assessed)."),
+    "open_postings": ("구인공고수", "Postings open at any time in the month."),
+    "new_postings": ("신규구인공고수", "Postings posted in the month."),
+    "placements": ("취업건수", "Hires into postings of the cell in the month."),
+    "active_seekers": ("구직자수", "Seekers registered and not yet placed, by home area and desired occupation."),
+    "vacancy_to_seeker_ratio": ("구인배수", "Openings / active seekers (null without seekers)."),
+    "placement_rate": ("취업률", "Active seekers placed in the month / active seekers."),
+    "fill_rate": ("충원율", "Postings filled / postings ended in the month."),
+    "median_days_to_fill": ("충원소요일중앙값", "Median days from posting to the last hire."),
+    "dimension": ("구분", "Breakdown: all, debt_type or outcome."),
+    "value": ("구분값", "Debt type or outcome (ALL for the total)."),
+    "cases": ("상담건수", "Counselling cases opened in the month."),
+    "cases_per_10k": ("카드소지자만명당상담건수", "Cases per 10,000 cardholders living in the area."),
     "suppressed": ("비공개여부", "True when the cell's values are withheld by disclosure control."),
     "suppression": ("비공개사유", "Why: persons (< 5 cards), businesses (< 3 merchants), dominance (one merchant > 85%), secondary."),
 }
@@ -63,9 +88,9 @@ class Disclosure:
 
     dims: tuple[str, ...]  # a published cell is one combination of these (month first)
     values: tuple[str, ...]  # measures published, withheld (null) when the cell is suppressed
-    persons: str = "cards"
-    businesses: str = "merchants"
-    dominance: str = "top_merchant_share"
+    persons: str | None = "cards"  # None: the cell counts no persons (business statistics)
+    businesses: str | None = "merchants"  # None: the cell counts no businesses
+    dominance: str | None = "top_merchant_share"
     names: dict[str, str] = field(default_factory=dict)  # code column -> reference table for a name column
     derived: tuple[str, ...] = ()  # dims that are functions of other dims (not a line of their own)
 
@@ -125,6 +150,42 @@ MARTS = {
              Disclosure(("month", "policy_fund_cd", "sigungu_cd", "category_cd", "sales_class", "is_small_merchant"),
                         ("net_amount_krw", "approvals"), names=AREA | {"category_cd": "merchant_categories"},
                         derived=("is_small_merchant",))),
+        # Fusion of the centers (issue 5)
+        Mart("merchant_revenue_monthly", "monthly", ("month", "merchant_id"),
+             "Month x merchant: net currency revenue, transactions, customers, MoM/YoY growth, status. Internal."),
+        Mart("sme_indicators", "monthly", ("month", "sigungu_cd", "category_cd"),
+             "Month x area x category: merchants, openings, closures, total and median revenue, growth, small-merchant share.",
+             Disclosure(("month", "sigungu_cd", "category_cd"),
+                        ("merchants", "trading_merchants", "openings", "closures", "total_revenue_krw", "median_revenue_krw",
+                         "revenue_growth", "small_merchant_share"),
+                        persons=None, names=AREA | {"category_cd": "merchant_categories"})),
+        Mart("sme_profile", "monthly", ("month", "biz_token"),
+             "One row per business known to any center: credit, currency revenue and dependency, guarantees, support, "
+             "technology and content flags, hiring. Internal: never published."),
+        Mart("linkage_rates", "monthly", ("month", "center_a", "center_b"),
+             "For each pair of centers: businesses of A also known to B."),
+        Mart("credit_early_warning", "monthly", ("month", "biz_token"),
+             "Per business: the early-warning flag (3-month currency revenue down >= 30% and a credit signal) and reasons. Internal."),
+        Mart("credit_risk_by_area", "monthly", ("month", "sigungu_cd", "category_cd"),
+             "Month x area x category: businesses assessed and flagged by the early warning, and the flag rate.",
+             Disclosure(("month", "sigungu_cd", "category_cd"), ("businesses", "assessed", "flagged", "flag_rate"),
+                        persons=None, businesses="businesses", dominance=None,
+                        names=AREA | {"category_cd": "merchant_categories"})),
+        Mart("job_matching", "monthly", ("month", "sigungu_cd", "occupation_cd"),
+             "Month x area x occupation: openings, postings, seekers, placements, vacancy-to-seeker ratio, placement and fill rates.",
+             Disclosure(("month", "sigungu_cd", "occupation_cd"),
+                        ("open_postings", "openings", "new_postings", "placements", "active_seekers", "vacancy_to_seeker_ratio",
+                         "placement_rate", "fill_rate", "median_days_to_fill"),
+                        persons="active_seekers", businesses="employers", dominance=None,
+                        names=AREA | {"occupation_cd": "occupations"})),
+        Mart("job_mismatch", "monthly", ("month", "sigungu_cd"),
+             "Month x area: mismatch index = 0.5 x sum over occupations |share of openings - share of seekers|."),
+        Mart("consumption_trends", "weekly", ("week", "sigungu_cd", "category_cd"),
+             "Week x area x category: spending growth beside mention and search growth, and a rising/steady/falling signal."),
+        Mart("finance_stress", "monthly", ("month", "sigungu_cd", "dimension", "value"),
+             "Month x area: counselling cases by debt type and outcome, per 10,000 resident cardholders.",
+             Disclosure(("month", "sigungu_cd", "dimension", "value"), ("cases", "cases_per_10k"),
+                        persons="clients", businesses=None, dominance=None, names=AREA)),
     ]
 }
 

@@ -27,12 +27,16 @@ RULE = (
 
 
 def primary_reason(d: Disclosure) -> pl.Expr:
-    return (
-        pl.when(pl.col(d.persons) < MIN_PERSONS).then(pl.lit("persons"))
-        .when(pl.col(d.businesses) < MIN_BUSINESSES).then(pl.lit("businesses"))
-        .when(pl.col(d.dominance).fill_null(0) > MAX_DOMINANCE).then(pl.lit("dominance"))
-        .otherwise(None)
-    )
+    """Why a cell is withheld on its own; a count the mart does not have (None) is not tested."""
+    tests = [
+        (d.persons, lambda c: pl.col(c) < MIN_PERSONS, "persons"),
+        (d.businesses, lambda c: pl.col(c) < MIN_BUSINESSES, "businesses"),
+        (d.dominance, lambda c: pl.col(c).fill_null(0) > MAX_DOMINANCE, "dominance"),
+    ]
+    reason = pl.lit(None, dtype=pl.String)
+    for column, broken, name in reversed([t for t in tests if t[0]]):
+        reason = pl.when(broken(column)).then(pl.lit(name)).otherwise(reason)
+    return reason
 
 
 def secondary(frame: pl.DataFrame, line_dims: tuple[str, ...], weight: str, fixed: tuple[str, ...] = ("month",)) -> pl.DataFrame:

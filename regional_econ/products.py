@@ -20,7 +20,7 @@ from regional_econ import reference
 from regional_econ.marts import MARTS, Mart, describe, label
 from regional_econ.privacy import RULE, protect
 
-NAME_COLUMN = {"areas": "name_ko", "merchant_categories": "name_ko", "currencies": "product_name_ko"}
+NAME_COLUMN = {"areas": "name_ko", "merchant_categories": "name_ko", "currencies": "product_name_ko", "occupations": "name_ko"}
 
 
 def _name_column(code_column: str) -> str:
