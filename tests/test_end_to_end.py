@@ -113,3 +113,31 @@ def test_products_are_protected_and_catalogued(platform):
     for product in names:
         columns = {r[0] for r in sql(root, f"select column_name from information_schema.columns where table_schema = 'products' and table_name = '{product}'")}
         assert not any(c.endswith("_token") or c in ("merchant_id", "biz_token") for c in columns)
+
+
+RATES = {
+    "merchant_revenue_monthly": [], "sme_indicators": ["small_merchant_share", "top_merchant_share"],
+    "sme_profile": [], "linkage_rates": ["rate"], "credit_early_warning": [], "credit_risk_by_area": ["flag_rate"],
+    "job_matching": ["placement_rate", "fill_rate"], "job_mismatch": ["mismatch_index"],
+    "consumption_trends": [], "finance_stress": [],
+}
+
+
+def test_fusion_marts_exist_with_rates_in_bounds(platform):
+    root, _ = platform
+    for mart, rates in RATES.items():
+        assert sql(root, f"select count(*) from marts.{mart}")[0][0] >= 0
+        for rate in rates:
+            outside = sql(root, f"select count(*) from marts.{mart} where {rate} < 0 or {rate} > 1 or isnan({rate})")[0][0]
+            assert outside == 0, (mart, rate)
+    assert sql(root, "select count(*) from marts.job_matching where vacancy_to_seeker_ratio = 'inf'::double")[0][0] == 0
+
+
+def test_linkage_rates_show_the_planted_overlap(platform):
+    from regional_econ.synth.businesses import KED_COVERAGE
+
+    root, _ = platform
+    rate = sql(root, "select rate from marts.linkage_rates where center_a = 'kona' and center_b = 'ked'")[0][0]
+    assert rate == pytest.approx(KED_COVERAGE["merchant"], abs=0.08)
+    bounded = sql(root, "select count(*) from marts.linkage_rates where businesses_both > least(businesses_a, businesses_b)")[0][0]
+    assert bounded == 0
