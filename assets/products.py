@@ -3,7 +3,7 @@
 import dagster as dg
 import polars as pl
 
-from assets.marts.spending import mart_key
+from assets.marts.factory import mart_key
 from assets.metadata import preview
 from assets.partitions import partitions_for
 from regional_econ.marts import MARTS

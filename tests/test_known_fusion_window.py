@@ -74,7 +74,7 @@ def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("fusion")
     _deliver(root / "landing")
     daily = {dg.AssetKey([layer, *feed.split("/")]) for feed in DELIVERIES if feed != "ked/sme_credit" for layer in ("staged", "quarantine")}
-    daily.add(dg.AssetKey(["marts", "spending_daily"]))
+    daily |= {dg.AssetKey(["marts", "payments"]), dg.AssetKey(["marts", "spending_daily"])}
     monthly = {dg.AssetKey([layer, "ked", "sme_credit"]) for layer in ("staged", "quarantine")}
     monthly |= {dg.AssetKey(["marts", s.name]) for s in FUSION_SPECS if s.cadence == "monthly"}
     with dg.instance_for_test() as instance:

@@ -8,7 +8,7 @@ import polars as pl
 from regional_econ.contracts import contract
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
 from regional_econ.transforms.registers import as_of
-from regional_econ.transforms.spending import spending_daily
+from regional_econ.transforms.spending import payments, spending_daily
 
 KST = ZoneInfo("Asia/Seoul")
 A, B = "a" * 64, "b" * 64
@@ -26,9 +26,17 @@ MERCHANTS = pl.DataFrame(
         "merchant_id": ["M000000001", "M000000002", "M000000003", "M000000001"],
         "sigungu_cd": ["41111", "41111", "41820", "41111"],
         "category_cd": ["C27", "C27", "C23", "C27"],
+        "sales_class": ["영세"] * 4,
         "date": ["2026-09-01", "2026-09-01", "2026-09-01", "2026-09-02"],
     }
 ).lazy()
+
+
+NO_CARDS = pl.DataFrame(schema=dict(contract("kona/cardholders").schema) | {"date": pl.String}).lazy()
+
+
+def daily(txns, merchants):
+    return spending_daily(payments(txns, merchants, NO_CARDS).lazy())
 
 
 def t(day, hour):
@@ -50,7 +58,7 @@ def test_hand_computed_day():
             ("T2026090200000006", t(2, 20), A, "M000000099", 1_000, "APPROVE", None),
         ]
     )
-    out = spending_daily(txns, as_of(MERCHANTS, "merchant_id", "2026-09-02"))
+    out = daily(txns, MERCHANTS)
     rows = {(r["sigungu_cd"], r["category_cd"]): r for r in out.to_dicts()}
     jangan = rows[("41111", "C27")]
     assert jangan["net_amount_krw"] == 10_000 + 25_000 - 4_000
@@ -72,10 +80,10 @@ def test_average_ticket_rounds_half_up_and_is_null_without_approvals():
             ("T2026090200000003", t(2, 12), A, "M000000002", 500, "CANCEL", "T2026090100000001"),
         ]
     )
-    merchants = as_of(MERCHANTS, "merchant_id", "2026-09-02").with_columns(
+    merchants = MERCHANTS.with_columns(
         pl.when(pl.col("merchant_id") == "M000000002").then(pl.lit("C01")).otherwise("category_cd").alias("category_cd")
     )
-    out = {r["category_cd"]: r for r in spending_daily(txns, merchants).to_dicts()}
+    out = {r["category_cd"]: r for r in daily(txns, merchants).to_dicts()}
     assert out["C27"]["avg_ticket_krw"] == 10_001  # 10,000.5 rounds up
     assert out["C01"]["avg_ticket_krw"] is None and out["C01"]["net_amount_krw"] == -500
 

@@ -62,6 +62,10 @@ def _charges():
     return frame.cast(dict(contract("kona/charges").schema)).lazy()
 
 
+def pays():
+    return s.payments(_txns(), _merchants(), _cardholders()).lazy()
+
+
 def rows(frame: pl.DataFrame, keys: list[str]) -> dict:
     return {tuple(r[k] for k in keys): r for r in frame.to_dicts()}
 
@@ -70,7 +74,7 @@ NET = 10_000 + 20_000 - 4_000 - 5_000 + 7_000 + 3_000
 
 
 def test_spending_by_time_counts_cancels_in_their_own_hour_and_bands_hours():
-    out = rows(s.spending_by_time(_txns(), _merchants()), ["sigungu_cd", "day_of_week", "hour"])
+    out = rows(s.spending_by_time(pays()), ["sigungu_cd", "day_of_week", "hour"])
     assert out[("41111", 2, 12)]["net_amount_krw"] == 10_000 and out[("41111", 2, 12)]["time_band"] == 4
     assert out[("41111", 2, 15)]["net_amount_krw"] == -4_000 and out[("41111", 2, 15)]["cancels"] == 1
     assert out[("41820", 3, 9)]["net_amount_krw"] == -5_000 and out[("41820", 3, 9)]["time_band"] == 3
@@ -79,7 +83,7 @@ def test_spending_by_time_counts_cancels_in_their_own_hour_and_bands_hours():
 
 
 def test_spending_by_demographics_keeps_the_unknown_cardholder():
-    out = rows(s.spending_by_demographics(_txns(), _merchants(), _cardholders()), ["sigungu_cd", "age_band", "gender", "category_cd"])
+    out = rows(s.spending_by_demographics(pays()), ["sigungu_cd", "age_band", "gender", "category_cd"])
     assert out[("41111", "30", "F", "C27")]["net_amount_krw"] == 6_000
     assert out[("41820", "30", "F", "C23")]["net_amount_krw"] == 15_000
     assert out[("41820", "60", "M", "C23")]["net_amount_krw"] == 7_000
@@ -88,7 +92,7 @@ def test_spending_by_demographics_keeps_the_unknown_cardholder():
 
 
 def test_flows_and_area_summary():
-    flows = s.spending_flows(_txns(), _merchants(), _cardholders())
+    flows = s.spending_flows(pays())
     out = rows(flows, ["home_sigungu_cd", "merchant_sigungu_cd"])
     assert {k: v["net_amount_krw"] for k, v in out.items()} == {
         ("41111", "41111"): 6_000, ("41111", "41820"): 15_000, ("41820", "41820"): 7_000, ("99999", "41111"): 3_000,
@@ -102,7 +106,7 @@ def test_flows_and_area_summary():
 
 
 def test_currency_circulation_and_balance():
-    circulation = s.currency_circulation(_txns(), _merchants(), _cardholders(), reference.table("areas"))
+    circulation = s.currency_circulation(pays(), reference.table("areas"))
     out = rows(circulation, ["currency_cd", "merchant_sigungu_cd"])
     assert (out[("41110", "41111")]["net_amount_krw"], out[("41110", "41111")]["in_issuing_city"]) == (6_000, True)
     assert (out[("41110", "41820")]["net_amount_krw"], out[("41110", "41820")]["in_issuing_city"]) == (15_000, False)
@@ -117,7 +121,7 @@ def test_currency_circulation_and_balance():
 
 
 def test_policy_fund_usage_nets_the_next_day_cancel():
-    out = s.policy_fund_usage(_txns(), _merchants()).to_dicts()
+    out = s.policy_fund_usage(pays()).to_dicts()
     assert len(out) == 1
     cell = out[0]
     assert (cell["policy_fund_cd"], cell["sigungu_cd"], cell["category_cd"], cell["sales_class"]) == ("YBI", "41820", "C23", "일반")
@@ -125,7 +129,7 @@ def test_policy_fund_usage_nets_the_next_day_cancel():
 
 
 def test_spending_monthly_counts_distinct_cards_over_the_month():
-    out = rows(s.spending_monthly(_txns(), _merchants()), ["sigungu_cd", "category_cd"])
+    out = rows(s.spending_monthly(pays()), ["sigungu_cd", "category_cd"])
     assert (out[("41111", "C27")]["net_amount_krw"], out[("41111", "C27")]["cards"], out[("41111", "C27")]["approvals"]) == (9_000, 2, 2)
     assert (out[("41820", "C23")]["net_amount_krw"], out[("41820", "C23")]["cancels"]) == (22_000, 1)
     assert out[("41111", "C27")]["top_merchant_share"] == 1.0
@@ -133,9 +137,9 @@ def test_spending_monthly_counts_distinct_cards_over_the_month():
 
 def test_the_four_marts_agree_on_the_net_total():
     totals = [
-        s.spending_daily(_txns(), _merchants())["net_amount_krw"].sum(),
-        s.spending_by_time(_txns(), _merchants())["net_amount_krw"].sum(),
-        s.spending_by_demographics(_txns(), _merchants(), _cardholders())["net_amount_krw"].sum(),
-        s.spending_flows(_txns(), _merchants(), _cardholders())["net_amount_krw"].sum(),
+        s.spending_daily(pays())["net_amount_krw"].sum(),
+        s.spending_by_time(pays())["net_amount_krw"].sum(),
+        s.spending_by_demographics(pays())["net_amount_krw"].sum(),
+        s.spending_flows(pays())["net_amount_krw"].sum(),
     ]
     assert totals == [NET] * 4

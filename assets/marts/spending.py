@@ -5,14 +5,11 @@ import base64
 import dagster as dg
 import polars as pl
 
-from assets.marts.factory import MartSpec, build_mart, mart_key, staged_key
-from assets.metadata import frame_schema, preview
-from assets.partitions import partitions_for
+from assets.marts.factory import MartSpec, build_mart
 from regional_econ import plots, reference
 from regional_econ.lake import Lake
 from regional_econ.marts import MARTS
-from regional_econ.transforms import registers, spending
-from resources import ParquetLake
+from regional_econ.transforms import spending
 
 TRANSACTIONS, MERCHANTS, CARDHOLDERS, CHARGES = "kona/transactions", "kona/merchants", "kona/cardholders", "kona/charges"
 
@@ -32,64 +29,39 @@ def top_areas_plot(frame: pl.DataFrame, area: str, title: str) -> dg.MetadataVal
     return image(plots.bar_by_area([names.get(a, a) for a in by_area[area]], by_area["net_amount_krw"].to_list(), title))
 
 
-def mart_metadata(name: str, rows: dict[str, int], frame: pl.DataFrame, **extra) -> dict:
-    return {
-        "dagster/row_count": sum(rows.values()),
-        "partition_row_counts": dg.MetadataValue.json(rows),
-        "dagster/column_schema": frame_schema(frame),
-        "preview": preview(frame),
-        **extra,
-    }
+def payments_of_day(store: Lake, key: str) -> pl.DataFrame:
+    transactions = store.scan("staged", TRANSACTIONS, [key])
+    merchants = store.scan("staged", MERCHANTS, [k for k in store.keys("staged", MERCHANTS) if k <= key])
+    cards = store.scan("staged", CARDHOLDERS, [k for k in store.keys("staged", CARDHOLDERS) if k <= key])
+    if transactions is None or merchants is None or cards is None:
+        raise dg.Failure(f"payments {key}: staged kona transactions, merchants or cardholders are missing")
+    return spending.payments(transactions, merchants, cards)
 
 
-@dg.asset(
-    key=mart_key("spending_daily"),
-    deps=[staged_key(TRANSACTIONS), staged_key(MERCHANTS)],
-    partitions_def=partitions_for("daily"),
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    automation_condition=dg.AutomationCondition.eager(),
-    group_name="marts",
-    kinds={"parquet", "polars"},
-    description=MARTS["spending_daily"].description + " Net = approvals minus cancels on the day.",
-)
-def spending_daily(context: dg.AssetExecutionContext, lake: ParquetLake) -> dg.MaterializeResult:
-    store = lake.lake
-    history = store.scan("staged", MERCHANTS)
-    rows, frames = {}, []
-    for key in context.partition_keys:
-        transactions = store.scan("staged", TRANSACTIONS, [key])
-        if transactions is None or history is None:
-            raise dg.Failure(f"spending_daily {key}: staged transactions or merchants are missing")
-        frame = spending.spending_daily(transactions, registers.as_of(history, "merchant_id", key))
-        store.write("marts", "spending_daily", key, frame.drop("date"))
-        rows[key] = frame.height
-        frames.append(frame)
-    frame = pl.concat(frames)
-    return dg.MaterializeResult(
-        metadata=mart_metadata(
-            "spending_daily", rows, frame.sort("net_amount_krw", descending=True),
-            net_amount_krw=int(frame["net_amount_krw"].sum()),
-            net_spending_by_area=top_areas_plot(frame, "sigungu_cd", "지역별 순결제금액 (상위 20)"),
-        )
-    )
+def day_payments(store: Lake, key: str) -> pl.LazyFrame:
+    frame = store.scan("marts", "payments", [key])
+    if frame is None:
+        raise dg.Failure(f"{key}: marts/payments has no partition for this day; materialize it first")
+    return frame
 
 
-def month_inputs(store: Lake, month: str) -> dict[str, pl.LazyFrame]:
-    """The month's transactions and charges, and the registers as delivered up to its end."""
-    days = [k for k in store.keys("staged", TRANSACTIONS) if k[:7] == month[:7]]
+def month_payments(store: Lake, month: str) -> pl.LazyFrame:
+    days = [k for k in store.keys("marts", "payments") if k[:7] == month[:7]]
     if not days:
-        raise dg.Failure(f"{month[:7]}: no staged kona/transactions partition in this month")
-    last = days[-1]
-    inputs = {
-        "transactions": store.scan("staged", TRANSACTIONS, days),
-        "charges": store.scan("staged", CHARGES, [k for k in store.keys("staged", CHARGES) if k[:7] == month[:7]]),
-        "merchants": store.scan("staged", MERCHANTS, [k for k in store.keys("staged", MERCHANTS) if k <= last]),
-        "cardholders": store.scan("staged", CARDHOLDERS, [k for k in store.keys("staged", CARDHOLDERS) if k <= last]),
-    }
-    missing = [name for name, frame in inputs.items() if frame is None]
-    if missing:
-        raise dg.Failure(f"{month[:7]}: nothing staged for {', '.join(missing)}")
-    return inputs
+        raise dg.Failure(f"{month[:7]}: marts/payments has no day in this month; materialize it first")
+    return store.scan("marts", "payments", days)
+
+
+def month_feed(store: Lake, feed: str, month: str, up_to_month_end: bool = False) -> pl.LazyFrame:
+    keys = [k for k in store.keys("staged", feed) if (k[:7] <= month[:7] if up_to_month_end else k[:7] == month[:7])]
+    frame = store.scan("staged", feed, keys)
+    if frame is None:
+        raise dg.Failure(f"{month[:7]}: nothing staged for {feed}")
+    return frame
+
+
+def _plot_top_areas(frame: pl.DataFrame) -> dict:
+    return {"net_spending_by_area": top_areas_plot(frame, "sigungu_cd", "지역별 순결제금액 (상위 20)")}
 
 
 def _plots_by_time(frame: pl.DataFrame) -> dict:
@@ -112,36 +84,40 @@ def _net_inflow_plot(frame: pl.DataFrame) -> dict:
         [names.get(a, a) for a in ranked["sigungu_cd"]], ranked["net_inflow_krw"].to_list(), "지역별 순유입금액"))}
 
 
-def _monthly(name, feeds, compute, plot=lambda f: {}, marts=()) -> MartSpec:
+def _monthly(name, compute, plot=lambda f: {}, feeds=(), marts=("payments",)) -> MartSpec:
     def run(store: Lake, key: str) -> pl.DataFrame:
-        return compute(month_inputs(store, key), {m: store.scan("marts", m, [key], column="month").collect() for m in marts})
+        return compute(store, key)
 
     return MartSpec(name, "monthly", MARTS[name].description, feeds, marts, run, plot)
 
 
+PAYMENTS = MartSpec(
+    "payments", "daily", MARTS["payments"].description, (TRANSACTIONS, MERCHANTS, CARDHOLDERS), (), payments_of_day,
+)
+SPENDING_DAILY = MartSpec(
+    "spending_daily", "daily", MARTS["spending_daily"].description, (), ("payments",),
+    lambda store, key: spending.spending_daily(day_payments(store, key)), _plot_top_areas,
+)
+
 MONTHLY = {
     spec.name: spec
     for spec in [
-        _monthly("spending_monthly", (TRANSACTIONS, MERCHANTS),
-                 lambda i, m: spending.spending_monthly(i["transactions"], i["merchants"]),
-                 lambda f: {"net_spending_by_area": top_areas_plot(f, "sigungu_cd", "지역별 순결제금액 (상위 20)")}),
-        _monthly("spending_by_time", (TRANSACTIONS, MERCHANTS),
-                 lambda i, m: spending.spending_by_time(i["transactions"], i["merchants"]), _plots_by_time),
-        _monthly("spending_by_demographics", (TRANSACTIONS, MERCHANTS, CARDHOLDERS),
-                 lambda i, m: spending.spending_by_demographics(i["transactions"], i["merchants"], i["cardholders"])),
-        _monthly("spending_flows", (TRANSACTIONS, MERCHANTS, CARDHOLDERS),
-                 lambda i, m: spending.spending_flows(i["transactions"], i["merchants"], i["cardholders"]), _plots_flows),
-        _monthly("area_flow_summary", (), lambda i, m: spending.area_flow_summary(m["spending_flows"]),
+        _monthly("spending_monthly", lambda st, k: spending.spending_monthly(month_payments(st, k)), _plot_top_areas),
+        _monthly("spending_by_time", lambda st, k: spending.spending_by_time(month_payments(st, k)), _plots_by_time),
+        _monthly("spending_by_demographics", lambda st, k: spending.spending_by_demographics(month_payments(st, k))),
+        _monthly("spending_flows", lambda st, k: spending.spending_flows(month_payments(st, k)), _plots_flows),
+        _monthly("area_flow_summary",
+                 lambda st, k: spending.area_flow_summary(st.scan("marts", "spending_flows", [k], column="month").collect()),
                  _net_inflow_plot, marts=("spending_flows",)),
-        _monthly("currency_circulation", (TRANSACTIONS, MERCHANTS, CARDHOLDERS),
-                 lambda i, m: spending.currency_circulation(
-                     i["transactions"], i["merchants"], i["cardholders"], reference.table("areas"))),
-        _monthly("currency_balance", (CHARGES, CARDHOLDERS),
-                 lambda i, m: spending.currency_balance(m["currency_circulation"], i["charges"], i["cardholders"]),
-                 marts=("currency_circulation",)),
-        _monthly("policy_fund_usage", (TRANSACTIONS, MERCHANTS),
-                 lambda i, m: spending.policy_fund_usage(i["transactions"], i["merchants"])),
+        _monthly("currency_circulation",
+                 lambda st, k: spending.currency_circulation(month_payments(st, k), reference.table("areas"))),
+        _monthly("currency_balance",
+                 lambda st, k: spending.currency_balance(
+                     st.scan("marts", "currency_circulation", [k], column="month").collect(),
+                     month_feed(st, CHARGES, k), month_feed(st, CARDHOLDERS, k, up_to_month_end=True)),
+                 feeds=(CHARGES, CARDHOLDERS), marts=("currency_circulation",)),
+        _monthly("policy_fund_usage", lambda st, k: spending.policy_fund_usage(month_payments(st, k))),
     ]
 }
 
-SPENDING_MARTS = [spending_daily, *[build_mart(spec) for spec in MONTHLY.values()]]
+SPENDING_MARTS = [build_mart(spec) for spec in (PAYMENTS, SPENDING_DAILY, *MONTHLY.values())]

@@ -5,14 +5,14 @@ from pathlib import Path
 from regional_econ.contracts import Contract
 from regional_econ.gate.identifiers import Finding, find_direct_identifiers
 from regional_econ.gate.read import read_delivery
-from regional_econ.gate.rows import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, LookupFn, gate_rows
+from regional_econ.gate.rows import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, LookupFn, gate_rows, prepare
 from regional_econ.landing import DeliveryError
 
 
 def gate_file(contract: Contract, path: Path, source: str, lookup: LookupFn | None = None) -> GateResult:
     """The whole row gate on one delivered file; raises ``DeliveryError`` to reject it whole."""
-    raw = read_delivery(contract, path)
-    findings = find_direct_identifiers(contract, raw)
+    delivery = prepare(contract, read_delivery(contract, path))
+    findings = find_direct_identifiers(contract, delivery)
     if findings:
         first = findings[0]
         raise DeliveryError(
@@ -20,7 +20,7 @@ def gate_file(contract: Contract, path: Path, source: str, lookup: LookupFn | No
             "direct identifiers found, delivery rejected whole: " + "; ".join(map(str, findings[:5])),
             line=first.line, column=first.column,
         )
-    return gate_rows(contract, raw, source, lookup)
+    return gate_rows(contract, delivery, source, lookup)
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from regional_econ.contracts import Contract
+from regional_econ.gate.rows import prepare, reference_codes, shape, txt
 from regional_econ.landing import LINE_COLUMN
 
 # Patterns look for the identifier anywhere in a value (it may hide in a free-text column).
@@ -36,17 +37,18 @@ class Finding:
 
 
 def _may_hide_identifier(col) -> pl.Expr:
-    """Values of the declared shape are ids, tokens or plain numbers, never a direct identifier.
+    """Values of the declared shape are ids, tokens, codes, numbers or dates: never a direct identifier.
 
     Without this a random 64-hex token or a 16-digit transaction number would now and then
-    look like a resident or card number.
+    look like a resident or card number. Only free text and values off their shape are scanned.
     """
-    value = pl.col(col.name)
+    present = pl.col(txt(col.name)).is_not_null()
     if col.pattern:
-        return value.is_not_null() & value.str.contains(col.pattern).not_()
-    if col.type in ("int32", "int64", "float64"):
-        return value.is_not_null() & value.str.contains(r"^\s*-?[0-9]+(\.[0-9]+)?\s*$").not_()
-    return value.is_not_null()
+        return present & pl.col(shape(col.name)).not_()
+    if col.type != "string":
+        return present & pl.col(col.name).is_null()  # typed values that parsed are plain numbers, dates
+    allowed = list(col.domain) if col.domain else reference_codes(col.ref) if col.ref else None
+    return present & pl.col(col.name).is_in(allowed).not_() if allowed else present
 
 
 def luhn_valid(digits: str) -> bool:
@@ -60,13 +62,14 @@ def luhn_valid(digits: str) -> bool:
 def find_direct_identifiers(contract: Contract, raw: pl.DataFrame, limit: int = 20) -> list[Finding]:
     """Where ``raw`` (text as delivered) holds a direct identifier; at most ``limit`` findings."""
     findings: list[Finding] = []
+    frame = prepare(contract, raw)
     for col in contract.columns:
         column = col.name
-        values = pl.col(column)
+        values = pl.col(txt(column))
         checks = dict(PATTERNS)
         if col.type == "string":
             checks["business_registration_number"] = BUSINESS_NUMBER
-        hits = raw.filter(_may_hide_identifier(col)).select(
+        hits = frame.filter(_may_hide_identifier(col)).select(
             LINE_COLUMN, *[values.str.contains(p).fill_null(False).alias(kind) for kind, p in checks.items()],
             values.str.extract(CARD_CANDIDATE, 1).str.replace_all(r"[- ]", "").alias("_card"),
         ).filter(pl.any_horizontal(*checks, pl.col("_card").is_not_null()))

@@ -7,7 +7,6 @@ file unreadable as a whole raises ``DeliveryError`` naming file, line, column an
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import polars as pl
@@ -83,18 +82,30 @@ def read_delivery(contract: Contract, path: Path) -> pl.DataFrame:
         frame = frame.rename(header_map(contract, frame.columns, path))
         frame = frame.select(_as_string(frame[c]).alias(c) for c in contract.column_names)
     else:
-        data = path.read_bytes()
-        text = decode(contract, data, path)
-        try:
-            frame = pl.read_csv(
-                io.StringIO(text), infer_schema=False, has_header=True,
-                truncate_ragged_lines=False, raise_if_empty=False,
-            )
-        except pl.exceptions.PolarsError as err:
-            raise DeliveryError(path, "csv_wellformed", f"not well-formed CSV ({str(err).splitlines()[0]})") from None
+        frame = _read_csv(contract, path)
         frame = frame.rename(header_map(contract, frame.columns, path)).select(contract.column_names)
     # No quoted newlines are allowed in deliveries, so line = row index + 2.
     return frame.with_row_index(LINE_COLUMN, offset=2).with_columns(pl.col(LINE_COLUMN).cast(pl.Int64))
+
+
+def _read_csv(contract: Contract, path: Path) -> pl.DataFrame:
+    data = path.read_bytes()
+    if contract.delivery.encoding in ("utf-8", "utf-8-sig"):
+        # Polars reads the bytes as they are and rejects invalid UTF-8 itself; only then is
+        # the file decoded here, to name the line of the first bad byte.
+        body = data.removeprefix(BOM)
+        # Polars checks the cells but decodes the header leniently: check the header here.
+        end = body.find(b"\n")
+        if not _is_utf8(body[: end if end >= 0 else len(body)]):
+            decode(contract, data, path)  # raises with the line
+    else:
+        body = decode(contract, data, path).encode("utf-8")
+    try:
+        return pl.read_csv(body, infer_schema=False, has_header=True, truncate_ragged_lines=False, raise_if_empty=False)
+    except pl.exceptions.PolarsError as err:
+        if "utf-8" in str(err).lower():
+            decode(contract, data, path)  # raises with the line
+        raise DeliveryError(path, "csv_wellformed", f"not well-formed CSV ({str(err).splitlines()[0]})") from None
 
 
 def _as_string(series: pl.Series) -> pl.Series:

@@ -34,10 +34,27 @@ class GateResult:
         return self.staged.height + self.quarantined.height
 
 
-def parse(column: Column) -> pl.Expr:
+def raw(name: str) -> str:
+    return f"_raw_{name}"
+
+
+def txt(name: str) -> str:
+    return f"_txt_{name}"
+
+
+def shape(name: str) -> str:
+    return f"_shape_{name}"
+
+
+def normalized(source: pl.Expr) -> pl.Expr:
+    """Text without surrounding blanks; an empty value is missing."""
+    text = source.str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def parse(column: Column, source: pl.Expr | None = None) -> pl.Expr:
     """Text -> the column's type; a value that does not parse becomes null (see ``_type`` rule)."""
-    text = pl.col(column.name).str.strip_chars()
-    text = pl.when(text == "").then(None).otherwise(text)
+    text = normalized(pl.col(column.name)) if source is None else source
     if column.type == "string":
         return text.alias(column.name)
     if column.type in ("int32", "int64", "float64"):
@@ -63,19 +80,35 @@ def reference_codes(name: str) -> list[str]:
     return reference.codes(name)
 
 
+def prepare(contract: Contract, delivered: pl.DataFrame) -> pl.DataFrame:
+    """The delivery as text (``_raw_``), normalized text (``_txt_``), typed values (the column
+    names) and, for patterned columns, whether the value has its declared shape (``_shape_``).
+
+    Each is computed once and shared by the row rules and the direct-identifier scan.
+    """
+    if txt(contract.columns[0].name) in delivered.columns:
+        return delivered
+    names = contract.column_names
+    frame = delivered.rename({n: raw(n) for n in names})
+    frame = frame.with_columns(normalized(pl.col(raw(n))).alias(txt(n)) for n in names)
+    return frame.with_columns(
+        *[parse(c, pl.col(txt(c.name))) for c in contract.columns],
+        *[pl.col(txt(c.name)).str.contains(c.pattern).alias(shape(c.name)) for c in contract.columns if c.pattern],
+    )
+
+
 def column_rules(contract: Contract) -> list[tuple[str, pl.Expr]]:
-    """(rule id, expression true where the row breaks it), over raw text ``r`` and parsed ``p``."""
+    """(rule id, expression true where the row breaks it), over a ``prepare``d delivery."""
     rules: list[tuple[str, pl.Expr]] = []
     for c in contract.columns:
-        raw = pl.col(f"_raw_{c.name}").str.strip_chars()
-        present = raw.is_not_null() & (raw != "")
+        present = pl.col(txt(c.name)).is_not_null()
         value = pl.col(c.name)
         if c.required:
             rules.append((f"{c.name}_required", present.not_()))
         if c.type != "string":
             rules.append((f"{c.name}_type", present & value.is_null()))
         if c.pattern:
-            rules.append((f"{c.name}_pattern", value.is_not_null() & value.str.contains(c.pattern).not_()))
+            rules.append((f"{c.name}_pattern", value.is_not_null() & pl.col(shape(c.name)).not_()))
         if c.range:
             low, high = c.range
             rules.append((f"{c.name}_range", value.is_not_null() & ((value < low) | (value > high))))
@@ -85,8 +118,9 @@ def column_rules(contract: Contract) -> list[tuple[str, pl.Expr]]:
             rules.append((f"{c.name}_ref", value.is_not_null() & value.is_in(reference_codes(c.ref)).not_()))
     key = list(contract.primary_key)
     key_rule = f"{key[0]}_unique" if len(key) == 1 else "primary_key_unique"
+    first = pl.col(key[0]).is_first_distinct() if len(key) == 1 else pl.struct(key).is_first_distinct()
     # The first row of a key is kept; every repeat is quarantined.
-    rules.append((key_rule, pl.struct(key).is_first_distinct().not_() & pl.all_horizontal(pl.col(key).is_not_null())))
+    rules.append((key_rule, first.not_() & pl.all_horizontal(pl.col(key).is_not_null())))
     for rule in contract.rules_at("row"):
         rules.append((rule.id, pl.sql_expr(rule.holds).not_().fill_null(False)))
     return rules
@@ -95,31 +129,29 @@ def column_rules(contract: Contract) -> list[tuple[str, pl.Expr]]:
 LookupFn = Callable[[str, pl.DataFrame], "pl.Series | None"]
 
 
-def gate_rows(contract: Contract, raw: pl.DataFrame, source_file: str, lookup: LookupFn | None = None) -> GateResult:
+def gate_rows(contract: Contract, delivered: pl.DataFrame, source_file: str, lookup: LookupFn | None = None) -> GateResult:
     """Split a delivery read as text (``gate.read.read_delivery``) into staged and quarantined rows.
 
     ``lookup(rule_id, typed)`` evaluates the contract's lookup rules against other feeds
     (see ``gate.lookups``); without it they are not checked.
     """
     names = contract.column_names
-    typed = raw.with_columns(pl.col(n).alias(f"_raw_{n}") for n in names).with_columns(
-        parse(c) for c in contract.columns
-    )
+    typed = prepare(contract, delivered)
     rules = column_rules(contract)
     for rule in contract.rules_at("lookup"):
         broken = lookup(rule.id, typed) if lookup else None
         if broken is not None:
-            typed = typed.with_columns(broken.fill_null(False).alias(f"_lookup_{rule.id}"))
-            rules.append((rule.id, pl.col(f"_lookup_{rule.id}")))
-    typed = typed.with_columns(
-        pl.concat_list([pl.when(broken).then(pl.lit(rule_id)) for rule_id, broken in rules])
-        .list.drop_nulls().alias(RULES_COLUMN)
-    )
-    ok = pl.col(RULES_COLUMN).list.len() == 0
-    staged = typed.filter(ok).select(names).cast(dict(contract.schema))
-    quarantined = typed.filter(ok.not_()).select(
-        *[pl.col(f"_raw_{n}").alias(n) for n in names],
-        RULES_COLUMN,
+            rules.append((rule.id, pl.lit(broken.fill_null(False))))
+    # Every rule is evaluated once over all rows; the list of rules broken is built only for
+    # the (few) rows that broke one.
+    flags = [f"_rule_{i}" for i in range(len(rules))]
+    typed = typed.with_columns(broken.alias(flag) for flag, (_, broken) in zip(flags, rules))
+    bad = pl.any_horizontal(flags)
+    staged = typed.filter(bad.not_()).select(names).cast(dict(contract.schema))
+    quarantined = typed.filter(bad).select(
+        *[pl.col(raw(n)).alias(n) for n in names],
+        pl.concat_list([pl.when(pl.col(flag)).then(pl.lit(rule_id)) for flag, (rule_id, _) in zip(flags, rules)])
+        .list.drop_nulls().alias(RULES_COLUMN),
         pl.lit(source_file).alias(SOURCE_COLUMN),
         LINE_COLUMN,
     )

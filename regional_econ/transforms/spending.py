@@ -29,13 +29,12 @@ def signed_amount() -> pl.Expr:
     return pl.when(IS_CANCEL).then(-pl.col("amount_krw")).otherwise(pl.col("amount_krw"))
 
 
-def spending_daily(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.DataFrame:
+def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
     """Day x merchant area x category: net amount, approvals, cancels, cards, merchants, average ticket."""
     approved = pl.col("amount_krw").filter(IS_APPROVAL).sum()
     approvals = IS_APPROVAL.sum().cast(pl.Int64)
     return (
-        with_merchant(transactions, merchants)
-        .group_by("date", "sigungu_cd", "category_cd")
+        payments.group_by("date", "sigungu_cd", "category_cd")
         .agg(
             net_amount_krw=signed_amount().sum(),
             approvals=approvals,
@@ -56,7 +55,7 @@ def spending_daily(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.Da
     )
 
 
-# --- monthly spending marts ---------------------------------------------------------------
+# --- payments, and the monthly spending marts built on them ----------------------------------
 # Every cell carries what disclosure control needs: distinct cards (persons), distinct
 # merchants (businesses) and the largest merchant's share of the approved amount.
 
@@ -78,33 +77,43 @@ def attach_as_of(events: pl.LazyFrame, register: pl.LazyFrame, key: str, columns
     Registers are daily upserts with a ``date`` column (the delivery); an event without an
     entry gets nulls, which the marts turn into explicit unknowns.
     """
-    entries = register.select(key, *columns, _as_of=pl.col("date").str.to_date()).sort("_as_of")
+    entries = register.select(key, *columns, _as_of=pl.col("date").str.to_date()).collect()
+    # The lake hands registers over in delivery order; sorting 3M rows again would cost ~1 s.
+    if not entries["_as_of"].is_sorted():
+        entries = entries.sort("_as_of")
     return (
         events.sort("_day")
-        .join_asof(entries, left_on="_day", right_on="_as_of", by=key, strategy="backward", check_sortedness=False)
+        .join_asof(entries.lazy().set_sorted("_as_of"), left_on="_day", right_on="_as_of", by=key,
+                   strategy="backward", check_sortedness=False)
         .drop("_as_of")
     )
 
 
-def enriched(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame | None = None) -> pl.LazyFrame:
-    """Transactions with KST day, hour, weekday, the merchant's and (optionally) the card's attributes."""
+PAYMENT_ATTRIBUTES = {
+    "merchant": ("sigungu_cd", "category_cd", "sales_class"),
+    "card": ("home_sigungu_cd", "currency_cd", "age_band", "gender"),
+}
+
+
+def payments(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame) -> pl.DataFrame:
+    """Each transaction with its KST day, hour and weekday and the merchant's and card's attributes
+    as delivered up to that day: the fact table every spending mart aggregates.
+
+    A merchant or card missing from its register gets the explicit unknowns.
+    """
     local = pl.col("approved_at").dt.convert_time_zone("Asia/Seoul")
-    events = transactions.with_columns(
+    events = transactions.drop("date", strict=False).with_columns(  # the delivery's key gives way to the KST day
         _day=local.dt.date(), hour=local.dt.hour().cast(pl.Int8), day_of_week=local.dt.weekday().cast(pl.Int8),
         month=local.dt.truncate("1mo").dt.date().cast(pl.String),
     )
-    events = attach_as_of(events, merchants, "merchant_id", ["sigungu_cd", "category_cd", "sales_class"])
-    events = events.with_columns(
+    events = attach_as_of(events, merchants, "merchant_id", list(PAYMENT_ATTRIBUTES["merchant"]))
+    events = attach_as_of(events, cardholders, "card_token", list(PAYMENT_ATTRIBUTES["card"]))
+    return events.with_columns(
         pl.col("sigungu_cd").fill_null(UNKNOWN_AREA), pl.col("category_cd").fill_null(UNKNOWN_CATEGORY),
         pl.col("sales_class").fill_null("unknown"),
-    )
-    if cardholders is not None:
-        events = attach_as_of(events, cardholders, "card_token", ["home_sigungu_cd", "currency_cd", "age_band", "gender"])
-        events = events.with_columns(
-            pl.col("home_sigungu_cd").fill_null(UNKNOWN_AREA), pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY),
-            pl.col("age_band").fill_null(UNKNOWN_AGE_BAND), pl.col("gender").fill_null(UNKNOWN_GENDER),
-        )
-    return events
+        pl.col("home_sigungu_cd").fill_null(UNKNOWN_AREA), pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY),
+        pl.col("age_band").fill_null(UNKNOWN_AGE_BAND), pl.col("gender").fill_null(UNKNOWN_GENDER),
+    ).rename({"_day": "date"}).sort("approved_at", "txn_id").collect()
 
 
 def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
@@ -124,29 +133,27 @@ def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
     return totals.join(by_merchant, on=keys, how="left", nulls_equal=True).sort(keys).collect()
 
 
-def spending_monthly(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.DataFrame:
+def spending_monthly(payments: pl.LazyFrame) -> pl.DataFrame:
     """Month x merchant area x category: spending_daily's month (distinct cards and merchants over the month)."""
-    return cells(enriched(transactions, merchants), ["month", "sigungu_cd", "category_cd"])
+    return cells(payments, ["month", "sigungu_cd", "category_cd"])
 
 
-def spending_by_time(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.DataFrame:
+def spending_by_time(payments: pl.LazyFrame) -> pl.DataFrame:
     """Month x merchant area x weekday (1 = Monday) x hour, with the 10 time bands as a column."""
-    out = cells(enriched(transactions, merchants), ["month", "sigungu_cd", "day_of_week", "hour"])
+    out = cells(payments, ["month", "sigungu_cd", "day_of_week", "hour"])
     return out.with_columns(time_band=time_band(pl.col("hour"))).select(
         "month", "sigungu_cd", "day_of_week", "hour", "time_band", pl.exclude("month", "sigungu_cd", "day_of_week", "hour", "time_band")
     )
 
 
-def spending_by_demographics(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame) -> pl.DataFrame:
+def spending_by_demographics(payments: pl.LazyFrame) -> pl.DataFrame:
     """Month x merchant area x age band x gender x category: the cuts the 2019 portal published."""
-    events = enriched(transactions, merchants, cardholders)
-    return cells(events, ["month", "sigungu_cd", "age_band", "gender", "category_cd"])
+    return cells(payments, ["month", "sigungu_cd", "age_band", "gender", "category_cd"])
 
 
-def spending_flows(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame) -> pl.DataFrame:
+def spending_flows(payments: pl.LazyFrame) -> pl.DataFrame:
     """Month x cardholder's home area x merchant area: where residents of each area spend."""
-    events = enriched(transactions, merchants, cardholders).rename({"sigungu_cd": "merchant_sigungu_cd"})
-    return cells(events, ["month", "home_sigungu_cd", "merchant_sigungu_cd"])
+    return cells(payments.rename({"sigungu_cd": "merchant_sigungu_cd"}), ["month", "home_sigungu_cd", "merchant_sigungu_cd"])
 
 
 def area_flow_summary(flows: pl.DataFrame) -> pl.DataFrame:
@@ -174,9 +181,9 @@ def area_flow_summary(flows: pl.DataFrame) -> pl.DataFrame:
     ).rename({"home_krw": "resident_spending_at_home_krw"}).sort("month", "sigungu_cd")
 
 
-def currency_circulation(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame, areas: pl.DataFrame) -> pl.DataFrame:
+def currency_circulation(payments: pl.LazyFrame, areas: pl.DataFrame) -> pl.DataFrame:
     """Month x currency x merchant area: where each city's currency is spent, inside the issuing city or not."""
-    events = enriched(transactions, merchants, cardholders).join(
+    events = payments.join(
         areas.lazy().select("sigungu_cd", merchant_si_cd="si_cd"), on="sigungu_cd", how="left"
     )
     out = cells(events.rename({"sigungu_cd": "merchant_sigungu_cd"}), ["month", "currency_cd", "merchant_sigungu_cd", "merchant_si_cd"])
@@ -216,10 +223,10 @@ def currency_balance(circulation: pl.DataFrame, charges: pl.LazyFrame, cardholde
 SMALL_SALES_CLASSES = ("영세", "중소1", "중소2", "중소3")
 
 
-def policy_fund_usage(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.DataFrame:
+def policy_fund_usage(payments: pl.LazyFrame) -> pl.DataFrame:
     """Month x policy fund x merchant area x category x sales class: where policy money was spent,
     and each cell's share of its fund's month (sum the 영세/중소 rows for the share reaching them)."""
-    events = enriched(transactions.filter(pl.col("policy_fund_cd").is_not_null()), merchants)
+    events = payments.filter(pl.col("policy_fund_cd").is_not_null())
     out = cells(events, ["month", "policy_fund_cd", "sigungu_cd", "category_cd", "sales_class"])
     fund_total = pl.col("net_amount_krw").sum().over("month", "policy_fund_cd")
     return out.with_columns(
