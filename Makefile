@@ -14,6 +14,12 @@ DEMO_DEFECT_RATE ?= 0
 
 .PHONY: install demo test ui generate materialize summary bench clean
 
+# Benchmarks (issue 6, DESIGN.md section 9): real-scale feeds generated once into
+# $(REGIONAL_ECON_DATA)/bench/landing, the platform against a hand-written DuckDB baseline
+# for 1, 7 and 31 days; results in BENCHMARKS.md. About 35 minutes on 2 cores;
+# `make bench BENCH_ARGS="--windows 1,7"` for a shorter run.
+BENCH_ARGS ?=
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
@@ -47,6 +53,9 @@ test: install
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(REGIONAL_ECON_DATA) $(DAGSTER_HOME)

@@ -1,0 +1,31 @@
+-- marts/spending_by_time: month x merchant si/gun/gu x ISO weekday x hour, with Gyeonggi's 10 time bands.
+-- Net amount, approvals, cancels, distinct cards and merchants, and the largest merchant's
+-- share of the cell's approved amount (null when the cell has no approval).
+COPY (
+    WITH totals AS (
+        SELECT month, sigungu_cd, day_of_week, hour,
+               CAST(sum(signed_krw) AS BIGINT) AS net_amount_krw,
+               count(*) FILTER (WHERE txn_type = 'APPROVE') AS approvals,
+               count(*) FILTER (WHERE txn_type = 'CANCEL') AS cancels,
+               count(DISTINCT card_token) AS cards,
+               count(DISTINCT merchant_id) AS merchants
+        FROM tx
+        GROUP BY month, sigungu_cd, day_of_week, hour
+    ), by_merchant AS (
+        SELECT month, sigungu_cd, day_of_week, hour, max(approved) / sum(approved) AS top_merchant_share
+        FROM (
+            SELECT month, sigungu_cd, day_of_week, hour, merchant_id, sum(amount_krw) AS approved
+            FROM tx WHERE txn_type = 'APPROVE'
+            GROUP BY ALL
+        )
+        GROUP BY month, sigungu_cd, day_of_week, hour
+    )
+    SELECT month, sigungu_cd, day_of_week, hour,
+           -- time band = how many of the bands' first hours are <= hour (1 = 00-06h, ..., 10 = 23h)
+           CAST((hour >= 0)::INT + (hour >= 7)::INT + (hour >= 9)::INT + (hour >= 11)::INT + (hour >= 13)::INT
+                + (hour >= 15)::INT + (hour >= 17)::INT + (hour >= 19)::INT + (hour >= 21)::INT + (hour >= 23)::INT
+                AS TINYINT) AS time_band,
+           net_amount_krw, approvals, cancels, cards, merchants, top_merchant_share
+    FROM totals LEFT JOIN by_merchant USING (month, sigungu_cd, day_of_week, hour)
+    ORDER BY month, sigungu_cd, day_of_week, hour
+) TO '{{out}}/spending_by_time.parquet' (FORMAT parquet, COMPRESSION zstd);

@@ -1,0 +1,26 @@
+-- marts/spending_flows: month x cardholder's home si/gun/gu x merchant si/gun/gu.
+-- Net amount, approvals, cancels, distinct cards and merchants, and the largest merchant's
+-- share of the cell's approved amount (null when the cell has no approval).
+COPY (
+    WITH totals AS (
+        SELECT month, home_sigungu_cd, sigungu_cd AS merchant_sigungu_cd,
+               CAST(sum(signed_krw) AS BIGINT) AS net_amount_krw,
+               count(*) FILTER (WHERE txn_type = 'APPROVE') AS approvals,
+               count(*) FILTER (WHERE txn_type = 'CANCEL') AS cancels,
+               count(DISTINCT card_token) AS cards,
+               count(DISTINCT merchant_id) AS merchants
+        FROM tx
+        GROUP BY month, home_sigungu_cd, merchant_sigungu_cd
+    ), by_merchant AS (
+        SELECT month, home_sigungu_cd, merchant_sigungu_cd, max(approved) / sum(approved) AS top_merchant_share
+        FROM (
+            SELECT month, home_sigungu_cd, sigungu_cd AS merchant_sigungu_cd, merchant_id, sum(amount_krw) AS approved
+            FROM tx WHERE txn_type = 'APPROVE'
+            GROUP BY ALL
+        )
+        GROUP BY month, home_sigungu_cd, merchant_sigungu_cd
+    )
+    SELECT month, home_sigungu_cd, merchant_sigungu_cd, net_amount_krw, approvals, cancels, cards, merchants, top_merchant_share
+    FROM totals LEFT JOIN by_merchant USING (month, home_sigungu_cd, merchant_sigungu_cd)
+    ORDER BY month, home_sigungu_cd, merchant_sigungu_cd
+) TO '{{out}}/spending_flows.parquet' (FORMAT parquet, COMPRESSION zstd);
