@@ -18,11 +18,15 @@
 - **floor**: DuckDB reading the window's transaction CSVs and summing one column.
 - **generator**: ``regional-econ generate`` at real scale, per day.
 
-Each measurement is a fresh child process: wall time from spawn to exit, and peak memory
-as the largest sum of the resident set sizes of the child and all its descendants
-(``/proc`` polled every 50 ms; never below the child's own ``ru_maxrss``). The child also
-reports the time spent inside its run (after imports). Landing files are read once
-before timing, so every measurement sees a warm page cache.
+Each measurement is a fresh child process: wall time from spawn to exit, CPU time, and
+peak memory as the largest sum of the resident set sizes of the child and all its
+descendants (``/proc`` polled every 0.1 s; never below the child's own ``ru_maxrss``). The
+child also reports the time spent inside its run (after imports). Landing files are read
+once before timing, so every measurement sees a warm page cache. On a 2-core machine
+anything else running skews the times: each measurement first waits for an idle machine,
+measures the CPU other processes use meanwhile, and is repeated (``--retries``) when they
+used more than 5% of it. ``--code HEAD`` measures a commit exported under the bench root,
+so that edits made while the benchmark runs do not change what is measured.
 
 Before any timing the harness runs the platform and the baseline once per window and
 compares their marts (same rows, same numbers; floats to 1e-9 relative); it stops if they
@@ -36,6 +40,7 @@ starts with ``spending`` or is listed in ``benchmarks.config.EXTRA_MARTS``. Each
     python -m benchmarks --windows 1,7 --reps 3  # a subset
     python -m benchmarks --check-only            # only the baseline-vs-platform check
     python -m benchmarks --profile-only          # where one platform run spends its time
+    python -m benchmarks --report-only           # results.md and BENCHMARKS.md again from results.json
 
 Everything is written under ``$REGIONAL_ECON_DATA/bench`` (default ``data/bench``, git-ignored):
 the generated landing zone (31 days, reused when present), one folder per run, the

@@ -63,20 +63,20 @@ def build_mart(spec: MartSpec) -> dg.AssetsDefinition:
     )
     def _mart(context: dg.AssetExecutionContext, lake: ParquetLake) -> dg.MaterializeResult:
         store = lake.lake
-        rows, frames = {}, []
-        # In period order, so a mart that reads its own earlier periods finds them.
+        rows, frame = {}, pl.DataFrame()
+        # In period order, so a mart that reads its own earlier periods finds them. Only the
+        # latest period is kept for the preview and plots: holding every period of a long
+        # backfill in memory just for metadata took a 31-day run from 1.8 GB to 7.9 GB.
         for key in sorted(context.partition_keys):
             frame = spec.compute(store, key)
             store.write("marts", spec.name, key, frame.drop(column, strict=False), column=column)
             rows[key] = frame.height
-            frames.append(frame)
-        frame = pl.concat(frames, how="diagonal_relaxed")
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": sum(rows.values()),
                 "partition_row_counts": dg.MetadataValue.json(rows),
                 "dagster/column_schema": frame_schema(frame),
-                "preview": preview(frame),
+                "preview": preview(frame),  # of the latest period
                 **(spec.plot(frame) if frame.height else {}),
             }
         )
