@@ -39,13 +39,21 @@ def mart_between(store: Lake, name: str, first: str, last: str) -> pl.LazyFrame 
 
 @dataclass(frozen=True)
 class MartSpec:
+    """How to build one mart declared in ``regional_econ.marts.MARTS`` (grain, cadence, description)."""
+
     name: str
-    cadence: str
-    description: str
+    compute: Callable[[Lake, str], pl.DataFrame]  # (lake, period key) -> the period's rows
     feeds: tuple[str, ...] = ()  # staged feeds read
     marts: tuple[str, ...] = ()  # other marts read (same or earlier periods)
-    compute: Callable[[Lake, str], pl.DataFrame] = field(default=lambda store, key: pl.DataFrame())
     plot: Callable[[pl.DataFrame], dict] = field(default=lambda frame: {})
+
+    @property
+    def cadence(self) -> str:
+        return MARTS[self.name].cadence
+
+    @property
+    def description(self) -> str:
+        return MARTS[self.name].description
 
 
 def build_mart(spec: MartSpec) -> dg.AssetsDefinition:

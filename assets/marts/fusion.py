@@ -11,7 +11,6 @@ from assets.marts.spending import area_names, image
 from regional_econ import plots
 from regional_econ.contracts import contract
 from regional_econ.lake import Lake
-from regional_econ.marts import MARTS
 from regional_econ.transforms import credit, jobs, sme, stress, trends
 
 FEEDS = {
@@ -105,7 +104,7 @@ def _bar(frame: pl.DataFrame, value: str, title: str) -> dict:
 
 
 def _spec(name: str, feeds: tuple[str, ...], compute, marts=(), plot=lambda f: {}) -> MartSpec:
-    return MartSpec(name, MARTS[name].cadence, MARTS[name].description, tuple(FEEDS[f] for f in feeds), marts, compute, plot)
+    return MartSpec(name, compute, tuple(FEEDS[f] for f in feeds), marts, plot)
 
 
 FUSION_SPECS = [

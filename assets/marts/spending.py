@@ -8,7 +8,6 @@ import polars as pl
 from assets.marts.factory import MartSpec, build_mart
 from regional_econ import plots, reference
 from regional_econ.lake import Lake
-from regional_econ.marts import MARTS
 from regional_econ.transforms import spending
 
 TRANSACTIONS, MERCHANTS, CARDHOLDERS, CHARGES = "kona/transactions", "kona/merchants", "kona/cardholders", "kona/charges"
@@ -85,18 +84,13 @@ def _net_inflow_plot(frame: pl.DataFrame) -> dict:
 
 
 def _monthly(name, compute, plot=lambda f: {}, feeds=(), marts=("payments",)) -> MartSpec:
-    def run(store: Lake, key: str) -> pl.DataFrame:
-        return compute(store, key)
-
-    return MartSpec(name, "monthly", MARTS[name].description, feeds, marts, run, plot)
+    return MartSpec(name, compute, feeds, marts, plot)
 
 
-PAYMENTS = MartSpec(
-    "payments", "daily", MARTS["payments"].description, (TRANSACTIONS, MERCHANTS, CARDHOLDERS), (), payments_of_day,
-)
+PAYMENTS = MartSpec("payments", payments_of_day, feeds=(TRANSACTIONS, MERCHANTS, CARDHOLDERS))
 SPENDING_DAILY = MartSpec(
-    "spending_daily", "daily", MARTS["spending_daily"].description, (), ("payments",),
-    lambda store, key: spending.spending_daily(day_payments(store, key)), _plot_top_areas,
+    "spending_daily", lambda store, key: spending.spending_daily(day_payments(store, key)),
+    marts=("payments",), plot=_plot_top_areas,
 )
 
 MONTHLY = {
