@@ -36,6 +36,8 @@ TARGETS: list[tuple[str, str, str]] = [
     ("regional_econ.plots", "*", "mart plots (matplotlib)"),
     ("assets.marts.spending", "mart_metadata", "mart metadata (schema, preview)"),
     ("regional_econ.transforms.spending", "*", "mart transform: {name}"),
+    ("regional_econ.transforms.spending:Register", "__init__", "mart transform: read a register"),
+    ("regional_econ.transforms.spending:Register", "attach", "mart transform: attach register entries"),
     ("regional_econ.transforms.registers", "*", "mart transform: registers.{name}"),
 ]
 

@@ -121,7 +121,7 @@ MARTS = {
     for m in [
         Mart("payments", "daily", ("date", "txn_id"),
              "Each staged transaction with its KST hour and weekday and its merchant's and card's attributes as "
-             "delivered up to its day: the fact table the spending marts aggregate. Internal: carries tokens."),
+             "delivered up to its day: the fact table the spending marts aggregate. Internal: carries ids and card keys."),
         Mart("spending_daily", "daily", ("date", "sigungu_cd", "category_cd"),
              "Day x merchant area x category: net spending, approvals, cancels, cards, merchants, average ticket."),
         Mart("spending_monthly", "monthly", ("month", "sigungu_cd", "category_cd"),

@@ -1,6 +1,6 @@
 """spending_daily on a hand-computed fixture: a partial cancel, a next-day cancel, two areas."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -8,7 +8,7 @@ import polars as pl
 from regional_econ.contracts import contract
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
 from regional_econ.transforms.registers import as_of
-from regional_econ.transforms.spending import payments, spending_daily
+from regional_econ.transforms.spending import Register, attach_as_of, card_key, payment_register, payments, spending_daily
 
 KST = ZoneInfo("Asia/Seoul")
 A, B = "a" * 64, "b" * 64
@@ -36,7 +36,7 @@ NO_CARDS = pl.DataFrame(schema=dict(contract("kona/cardholders").schema) | {"dat
 
 
 def daily(txns, merchants):
-    return spending_daily(payments(txns, merchants, NO_CARDS).lazy())
+    return spending_daily(payments(txns, payment_register("merchant", merchants), payment_register("card", NO_CARDS)).lazy())
 
 
 def t(day, hour):
@@ -94,3 +94,45 @@ def test_register_as_of_takes_the_latest_delivery_up_to_the_day():
          "date": ["2026-09-01", "2026-09-02", "2026-09-03"]}
     ).lazy()
     assert as_of(history, "merchant_id", "2026-09-02").collect()["sigungu_cd"].to_list() == ["41113"]
+
+
+# --- the as-of join on registers ---------------------------------------------------------
+C = "c" * 64
+REGISTER = pl.DataFrame({
+    "card_token": [A, B, A],
+    "home_sigungu_cd": ["41111", "41820", "41113"],  # A moves on 09-03
+    "date": ["2026-09-01", "2026-09-02", "2026-09-03"],
+}).lazy()
+EVENTS = pl.DataFrame({  # not in day order: the result keeps the events' order
+    "card_token": [A, B, A, B, C, A],
+    "_day": [datetime(2026, 9, d).date() for d in (3, 1, 2, 2, 2, 1)],
+})
+EXPECTED_HOMES = ["41113", None, "41111", "41820", None, "41111"]
+
+
+def test_attach_as_of_takes_the_latest_entry_delivered_up_to_the_event_day():
+    out = attach_as_of(EVENTS, REGISTER, "card_token", ["home_sigungu_cd"])
+    assert out.columns == ["card_token", "_day", "home_sigungu_cd"]
+    assert out["card_token"].to_list() == EVENTS["card_token"].to_list()
+    assert out["home_sigungu_cd"].to_list() == EXPECTED_HOMES
+
+
+def test_attach_as_of_is_exact_when_keys_share_a_hash():
+    # Every key hashes alike here: matches by hash alone would mix cards up.
+    for same in (lambda key: pl.lit(7, pl.UInt64), lambda key: pl.col(key).str.len_bytes().cast(pl.UInt64)):
+        out = attach_as_of(EVENTS, REGISTER, "card_token", ["home_sigungu_cd"], hashed=same)
+        assert out["home_sigungu_cd"].to_list() == EXPECTED_HOMES
+
+
+def test_card_key_is_the_first_128_bits_of_the_token():
+    tokens = pl.Series(["0" * 31 + "1" + "f" * 32, "f" * 64, "0" * 32 + "1" * 32])
+    keys = pl.select(card_key(pl.lit(tokens))).to_series().to_list()
+    assert keys == [1, 2**128 - 1, 0]
+
+
+def test_a_register_read_once_gives_each_day_only_what_was_delivered_by_then():
+    register = Register(REGISTER, "card_token", ["home_sigungu_cd"])
+    # A's move delivered on 09-03 is not known to a run of 09-02, even for a late event.
+    assert register.attach(EVENTS, up_to=date(2026, 9, 2))["home_sigungu_cd"].to_list() == [
+        "41111", None, "41111", "41820", None, "41111"]
+    assert register.attach(EVENTS)["home_sigungu_cd"].to_list() == EXPECTED_HOMES

@@ -63,7 +63,7 @@ def _charges():
 
 
 def pays():
-    return s.payments(_txns(), _merchants(), _cardholders()).lazy()
+    return s.payments(_txns(), s.payment_register("merchant", _merchants()), s.payment_register("card", _cardholders())).lazy()
 
 
 def rows(frame: pl.DataFrame, keys: list[str]) -> dict:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import dagster as dg
 import polars as pl
 
-from assets.marts.factory import MartSpec, build_mart, mart_between, staged_between
+from assets.marts.factory import MartSpec, build_mart, each_period, mart_between, staged_between
 from assets.marts.spending import area_names, image
 from regional_econ import plots
 from regional_econ.contracts import contract
@@ -104,7 +104,7 @@ def _bar(frame: pl.DataFrame, value: str, title: str) -> dict:
 
 
 def _spec(name: str, feeds: tuple[str, ...], compute, marts=(), plot=lambda f: {}) -> MartSpec:
-    return MartSpec(name, compute, tuple(FEEDS[f] for f in feeds), marts, plot)
+    return MartSpec(name, each_period(compute), tuple(FEEDS[f] for f in feeds), marts, plot)
 
 
 FUSION_SPECS = [

@@ -1,11 +1,13 @@
 """Spending marts from the regional-currency transactions (and the card and merchant registers)."""
 
 import base64
+from collections.abc import Iterator
+from datetime import date
 
 import dagster as dg
 import polars as pl
 
-from assets.marts.factory import MartSpec, build_mart
+from assets.marts.factory import MartSpec, build_mart, each_period
 from regional_econ import plots, reference
 from regional_econ.lake import Lake
 from regional_econ.transforms import spending
@@ -28,13 +30,20 @@ def top_areas_plot(frame: pl.DataFrame, area: str, title: str) -> dg.MetadataVal
     return image(plots.bar_by_area([names.get(a, a) for a in by_area[area]], by_area["net_amount_krw"].to_list(), title))
 
 
-def payments_of_day(store: Lake, key: str) -> pl.DataFrame:
-    transactions = store.scan("staged", TRANSACTIONS, [key])
-    merchants = store.scan("staged", MERCHANTS, [k for k in store.keys("staged", MERCHANTS) if k <= key])
-    cards = store.scan("staged", CARDHOLDERS, [k for k in store.keys("staged", CARDHOLDERS) if k <= key])
-    if transactions is None or merchants is None or cards is None:
-        raise dg.Failure(f"payments {key}: staged kona transactions, merchants or cardholders are missing")
-    return spending.payments(transactions, merchants, cards)
+def payments_of_days(store: Lake, keys: list[str]) -> Iterator[tuple[str, pl.DataFrame]]:
+    """The run's days of payments; each register is read once, up to the run's last day."""
+    histories = {
+        kind: store.scan("staged", feed, [k for k in store.keys("staged", feed) if k <= keys[-1]])
+        for kind, (feed, _) in spending.REGISTERS.items()
+    }
+    if any(history is None for history in histories.values()):
+        raise dg.Failure(f"payments {keys[0]}..{keys[-1]}: nothing staged yet for kona merchants or cardholders")
+    merchants, cards = (spending.payment_register(kind, history) for kind, history in histories.items())
+    for key in keys:
+        transactions = store.scan("staged", TRANSACTIONS, [key])
+        if transactions is None:
+            raise dg.Failure(f"payments {key}: no staged kona/transactions for this day")
+        yield key, spending.payments(transactions, merchants, cards, up_to=date.fromisoformat(key))
 
 
 def day_payments(store: Lake, key: str) -> pl.LazyFrame:
@@ -84,12 +93,12 @@ def _net_inflow_plot(frame: pl.DataFrame) -> dict:
 
 
 def _monthly(name, compute, plot=lambda f: {}, feeds=(), marts=("payments",)) -> MartSpec:
-    return MartSpec(name, compute, feeds, marts, plot)
+    return MartSpec(name, each_period(compute), feeds, marts, plot)
 
 
-PAYMENTS = MartSpec("payments", payments_of_day, feeds=(TRANSACTIONS, MERCHANTS, CARDHOLDERS))
+PAYMENTS = MartSpec("payments", payments_of_days, feeds=(TRANSACTIONS, MERCHANTS, CARDHOLDERS))
 SPENDING_DAILY = MartSpec(
-    "spending_daily", lambda store, key: spending.spending_daily(day_payments(store, key)),
+    "spending_daily", each_period(lambda store, key: spending.spending_daily(day_payments(store, key))),
     marts=("payments",), plot=_plot_top_areas,
 )
 

@@ -46,6 +46,13 @@ class Column:
     def dtype(self) -> pl.DataType:
         return DTYPES[self.type]
 
+    @property
+    def allowed(self) -> list[str] | None:
+        """The values the column accepts when it has a domain or a reference list, else None."""
+        from regional_econ.reference import accepted_codes
+
+        return list(self.domain) if self.domain else accepted_codes(self.ref) if self.ref else None
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from regional_econ.contracts import Contract
-from regional_econ.gate.rows import prepare, reference_codes, shape, txt
+from regional_econ.gate.rows import prepare, shape, txt
 from regional_econ.landing import LINE_COLUMN
 
 # Patterns look for the identifier anywhere in a value (it may hide in a free-text column).
@@ -47,8 +47,7 @@ def _may_hide_identifier(col) -> pl.Expr:
         return present & pl.col(shape(col.name)).not_()
     if col.type != "string":
         return present & pl.col(col.name).is_null()  # typed values that parsed are plain numbers, dates
-    allowed = list(col.domain) if col.domain else reference_codes(col.ref) if col.ref else None
-    return present & pl.col(col.name).is_in(allowed).not_() if allowed else present
+    return present & pl.col(col.name).is_in(col.allowed).not_() if col.allowed else present
 
 
 def luhn_valid(digits: str) -> bool:

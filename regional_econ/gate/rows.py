@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from regional_econ import reference
 from regional_econ.contracts import Column, Contract
 from regional_econ.landing import LINE_COLUMN
 
@@ -74,12 +73,6 @@ def parse(column: Column, source: pl.Expr | None = None) -> pl.Expr:
     raise ValueError(f"no parser for type {column.type}")
 
 
-def reference_codes(name: str) -> list[str]:
-    if name == "areas":
-        return reference.leaf_areas()["sigungu_cd"].to_list()
-    return reference.codes(name)
-
-
 def prepare(contract: Contract, delivered: pl.DataFrame) -> pl.DataFrame:
     """The delivery as text (``_raw_``), normalized text (``_txt_``), typed values (the column
     names) and, for patterned columns, whether the value has its declared shape (``_shape_``).
@@ -115,7 +108,7 @@ def column_rules(contract: Contract) -> list[tuple[str, pl.Expr]]:
         if c.domain:
             rules.append((f"{c.name}_domain", value.is_not_null() & value.is_in(list(c.domain)).not_()))
         if c.ref:
-            rules.append((f"{c.name}_ref", value.is_not_null() & value.is_in(reference_codes(c.ref)).not_()))
+            rules.append((f"{c.name}_ref", value.is_not_null() & value.is_in(c.allowed).not_()))
     key = list(contract.primary_key)
     key_rule = f"{key[0]}_unique" if len(key) == 1 else "primary_key_unique"
     first = pl.col(key[0]).is_first_distinct() if len(key) == 1 else pl.struct(key).is_first_distinct()

@@ -58,6 +58,11 @@ def codes(name: str) -> list[str]:
     return frame[frame.columns[0]].to_list()
 
 
+def accepted_codes(name: str) -> list[str]:
+    """The codes a contract column with ``ref: <name>`` accepts: records are coded to leaf areas."""
+    return leaf_areas()["sigungu_cd"].to_list() if name == "areas" else codes(name)
+
+
 def leaf_areas(on: str | None = None) -> pl.DataFrame:
     """Areas that records are coded to, optionally only those valid on ISO date ``on``."""
     areas = table("areas").filter(pl.col("is_leaf"))

@@ -6,8 +6,12 @@ at the original merchant (a cancel row carries the original's merchant). KRW int
 
 from __future__ import annotations
 
+from datetime import date
+from functools import cache
+
 import polars as pl
 
+from regional_econ.contracts import contract
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
 
 IS_APPROVAL = pl.col("txn_type") == "APPROVE"
@@ -39,7 +43,7 @@ def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
             net_amount_krw=signed_amount().sum(),
             approvals=approvals,
             cancels=IS_CANCEL.sum().cast(pl.Int64),
-            cards=pl.col("card_token").n_unique().cast(pl.Int64),
+            cards=pl.col("card_key").n_unique().cast(pl.Int64),
             merchants=pl.col("merchant_id").n_unique().cast(pl.Int64),
             approved_amount_krw=approved,
         )
@@ -62,6 +66,16 @@ def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
 UNKNOWN_AGE_BAND = "unknown"
 UNKNOWN_GENDER = "U"
 UNKNOWN_CURRENCY = "99999"
+UNKNOWN_SALES_CLASS = "unknown"
+
+# The attributes a payment takes from the registers, and what it gets when the merchant or
+# card is not in its register (an explicit unknown: marts count such payments, never drop them).
+PAYMENT_ATTRIBUTES = {
+    "merchant": {"sigungu_cd": UNKNOWN_AREA, "category_cd": UNKNOWN_CATEGORY, "sales_class": UNKNOWN_SALES_CLASS},
+    "card": {"home_sigungu_cd": UNKNOWN_AREA, "currency_cd": UNKNOWN_CURRENCY, "age_band": UNKNOWN_AGE_BAND,
+             "gender": UNKNOWN_GENDER},
+}
+REGISTERS = {"merchant": ("kona/merchants", "merchant_id"), "card": ("kona/cardholders", "card_token")}
 
 # Gyeonggi card data's 10 time bands: 1 = 00:00-06:59, 2 = 07-08, ..., 9 = 21-22, 10 = 23.
 TIME_BAND_STARTS = [0, 7, 9, 11, 13, 15, 17, 19, 21, 23]
@@ -71,66 +85,138 @@ def time_band(hour: pl.Expr) -> pl.Expr:
     return pl.sum_horizontal([(hour >= start).cast(pl.Int8) for start in TIME_BAND_STARTS]).cast(pl.Int8)
 
 
-def attach_as_of(events: pl.LazyFrame, register: pl.LazyFrame, key: str, columns: list[str]) -> pl.LazyFrame:
-    """Each event with its register entry as delivered up to the event's day (latest delivery wins).
+def card_key(token: pl.Expr) -> pl.Expr:
+    """A card as a 128-bit integer: the first 32 hex digits of its token.
 
-    Registers are daily upserts with a ``date`` column (the delivery); an event without an
-    entry gets nulls, which the marts turn into explicit unknowns.
+    Tokens are 64 hex digits (the contracts' pattern) of a keyed hash, so 128 of their bits
+    identify a card as well as the token does (two of 3M cards share them with probability
+    about 1e-26), and distinct counts over a month of payments run on integers instead of
+    64-character strings. A shared key could only lower a count of cards, which makes
+    disclosure control stricter, never looser.
     """
-    entries = register.select(key, *columns, _as_of=pl.col("date").str.to_date()).collect()
-    # The lake hands registers over in delivery order; sorting 3M rows again would cost ~1 s.
-    if not entries["_as_of"].is_sorted():
-        entries = entries.sort("_as_of")
-    return (
-        events.sort("_day")
-        .join_asof(entries.lazy().set_sorted("_as_of"), left_on="_day", right_on="_as_of", by=key,
-                   strategy="backward", check_sortedness=False)
-        .drop("_as_of")
-    )
+    return token.str.slice(0, 32).str.to_integer(base=16, dtype=pl.UInt128)
 
 
-PAYMENT_ATTRIBUTES = {
-    "merchant": ("sigungu_cd", "category_cd", "sales_class"),
-    "card": ("home_sigungu_cd", "currency_cd", "age_band", "gender"),
-}
+def merchant_number(merchant_id: pl.Expr) -> pl.Expr:
+    """The 9 digits of a merchant id (``M`` + 9 digits, the contract's pattern) as an integer."""
+    return merchant_id.str.slice(1).cast(pl.UInt32)
 
 
-def payments(transactions: pl.LazyFrame, merchants: pl.LazyFrame, cardholders: pl.LazyFrame) -> pl.DataFrame:
+def key_hash(key: str) -> pl.Expr:
+    return pl.col(key).hash()
+
+
+class Register:
+    """A register's entries, read once, to attach to events as delivered up to each event's day.
+
+    Registers are daily upserts with a ``date`` column (the delivery): an event sees the
+    latest entry delivered on or before its KST day (``_day``); an event without one gets
+    nulls. A long backfill reads each register once and attaches it to every day.
+
+    Each lookup first cuts the entries down to the keys that occur (a semi-join), and the
+    as-of join runs on a 64-bit hash of the key: on 3M cards against a day's 600k payments
+    that took 0.45 s where the join on the 64-character tokens took 2 s. Every match is then
+    checked on the key itself; if two keys ever shared a hash, the exact join on the key runs.
+    """
+
+    def __init__(self, history: pl.LazyFrame, key: str, columns: list[str], hashed=key_hash):
+        self.key, self.columns, self.hashed = key, columns, hashed
+        entries = history.select(
+            key, *columns,
+            _as_of=pl.col("date").str.to_date("%Y-%m-%d"),  # the format spares inferring it on every row
+            _key_hash=hashed(key),
+        ).collect()
+        # The lake hands registers over in delivery order; sorting 3M rows again would cost ~1 s.
+        self.entries = entries if entries["_as_of"].is_sorted() else entries.sort("_as_of", maintain_order=True)
+
+    def attach(self, events: pl.DataFrame, up_to: date | None = None) -> pl.DataFrame:
+        """``events`` (with ``_day``) and the register's columns, in the events' order; only
+        entries delivered up to ``up_to`` count when it is given."""
+        key = self.key
+        # Only the columns the join needs travel through it; the attributes are stacked back
+        # on the events (moving every payload column twice cost as much as the join).
+        probe = events.select(key, "_day").with_row_index("_event").with_columns(self.hashed(key).alias("_key_hash"))
+        delivered = self.entries if up_to is None else self.entries.filter(pl.col("_as_of") <= up_to)
+        wanted = delivered.join(probe.select("_key_hash"), on="_key_hash", how="semi", maintain_order="left")
+        matched = self._as_of_join(probe, wanted.rename({key: "_entry_key"}), "_key_hash")
+        if matched.select((pl.col("_entry_key").is_not_null() & (pl.col("_entry_key") != pl.col(key))).any()).item():
+            matched = self._as_of_join(probe, delivered.drop("_key_hash"), key)
+        return events.hstack(matched.sort("_event").select(self.columns))
+
+    @staticmethod
+    def _as_of_join(probe: pl.DataFrame, entries: pl.DataFrame, by: str) -> pl.DataFrame:
+        return probe.sort("_day", maintain_order=True).join_asof(
+            entries, left_on="_day", right_on="_as_of", by=by, strategy="backward", check_sortedness=False,
+        )
+
+
+def attach_as_of(events: pl.DataFrame, history: pl.LazyFrame, key: str, columns: list[str], hashed=key_hash) -> pl.DataFrame:
+    """``Register(history, key, columns).attach(events)``: for a single lookup."""
+    return Register(history, key, columns, hashed).attach(events)
+
+
+def payment_register(kind: str, history: pl.LazyFrame) -> Register:
+    """The merchant or card register (``kind``) for ``payments``, from its staged history."""
+    return Register(history, REGISTERS[kind][1], list(PAYMENT_ATTRIBUTES[kind]))
+
+
+def payments(transactions: pl.LazyFrame, merchants: Register, cards: Register, up_to: date | None = None) -> pl.DataFrame:
     """Each transaction with its KST day, hour and weekday and the merchant's and card's attributes
-    as delivered up to that day: the fact table every spending mart aggregates.
+    as delivered up to that day (and up to ``up_to``): the fact table every spending mart aggregates.
 
-    A merchant or card missing from its register gets the explicit unknowns.
+    A merchant or card missing from its register gets the explicit unknowns. The card is
+    carried as ``card_key`` (see ``card_key``), not as its token.
     """
-    local = pl.col("approved_at").dt.convert_time_zone("Asia/Seoul")
-    events = transactions.drop("date", strict=False).with_columns(  # the delivery's key gives way to the KST day
-        _day=local.dt.date(), hour=local.dt.hour().cast(pl.Int8), day_of_week=local.dt.weekday().cast(pl.Int8),
-        month=local.dt.truncate("1mo").dt.date().cast(pl.String),
+    local = pl.col("_local")
+    events = (
+        transactions.drop("date", strict=False)  # the delivery's key gives way to the KST day
+        .with_columns(_local=pl.col("approved_at").dt.convert_time_zone("Asia/Seoul"))
+        .with_columns(_day=local.dt.date(), hour=local.dt.hour().cast(pl.Int8), day_of_week=local.dt.weekday().cast(pl.Int8),
+                      month=local.dt.strftime("%Y-%m-01"))
+        .drop("_local")
+        .collect()
     )
-    events = attach_as_of(events, merchants, "merchant_id", list(PAYMENT_ATTRIBUTES["merchant"]))
-    events = attach_as_of(events, cardholders, "card_token", list(PAYMENT_ATTRIBUTES["card"]))
+    events = cards.attach(merchants.attach(events, up_to), up_to)
+    unknowns = PAYMENT_ATTRIBUTES["merchant"] | PAYMENT_ATTRIBUTES["card"]
     return events.with_columns(
-        pl.col("sigungu_cd").fill_null(UNKNOWN_AREA), pl.col("category_cd").fill_null(UNKNOWN_CATEGORY),
-        pl.col("sales_class").fill_null("unknown"),
-        pl.col("home_sigungu_cd").fill_null(UNKNOWN_AREA), pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY),
-        pl.col("age_band").fill_null(UNKNOWN_AGE_BAND), pl.col("gender").fill_null(UNKNOWN_GENDER),
-    ).rename({"_day": "date"}).sort("approved_at", "txn_id").collect()
+        *[pl.col(column).fill_null(unknown) for column, unknown in unknowns.items()],
+        card_key=card_key(pl.col("card_token")),
+    ).drop("card_token").rename({"_day": "date"}).sort("approved_at", "txn_id")
+
+
+@cache
+def dimension_enums() -> dict[str, pl.Enum]:
+    """Each register attribute a cell can be cut by, as an Enum of the codes its contract
+    accepts plus its unknown. Grouping a month of payments on these (and on merchant
+    numbers) instead of strings makes the monthly marts 1.5x faster."""
+    enums = {}
+    for kind, attributes in PAYMENT_ATTRIBUTES.items():
+        register = contract(REGISTERS[kind][0])
+        for column, unknown in attributes.items():
+            enums[column] = pl.Enum(sorted({*register.column(column).allowed, unknown}))
+    return enums | {"merchant_sigungu_cd": enums["sigungu_cd"]}
 
 
 def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
     """Net amount, approvals, cancels, cards, merchants and top merchant share per cell of ``keys``."""
+    enums = {k: enum for k, enum in dimension_enums().items() if k in keys}
+    events = events.with_columns(
+        *[pl.col(k).cast(enum) for k, enum in enums.items()], _merchant=merchant_number(pl.col("merchant_id"))
+    )
     totals = events.group_by(keys).agg(
         net_amount_krw=signed_amount().sum(),
         approvals=IS_APPROVAL.sum().cast(pl.Int64),
         cancels=IS_CANCEL.sum().cast(pl.Int64),
-        cards=pl.col("card_token").n_unique().cast(pl.Int64),
-        merchants=pl.col("merchant_id").n_unique().cast(pl.Int64),
+        cards=pl.col("card_key").n_unique().cast(pl.Int64),
+        merchants=pl.col("_merchant").n_unique().cast(pl.Int64),
     )
     # Dominance: the largest merchant's share of the cell's approved amount.
     by_merchant = (
-        events.filter(IS_APPROVAL).group_by([*keys, "merchant_id"]).agg(approved=pl.col("amount_krw").sum())
+        events.filter(IS_APPROVAL).group_by([*keys, "_merchant"]).agg(approved=pl.col("amount_krw").sum())
         .group_by(keys).agg(top_merchant_share=pl.col("approved").max() / pl.col("approved").sum())
     )
-    return totals.join(by_merchant, on=keys, how="left", nulls_equal=True).sort(keys).collect()
+    out = totals.join(by_merchant, on=keys, how="left", nulls_equal=True)
+    return out.with_columns(pl.col(list(enums)).cast(pl.String)).sort(keys).collect()
 
 
 def spending_monthly(payments: pl.LazyFrame) -> pl.DataFrame:
@@ -197,9 +283,9 @@ def currency_balance(circulation: pl.DataFrame, charges: pl.LazyFrame, cardholde
         charges.with_columns(
             _day=pl.col("charged_at").dt.convert_time_zone("Asia/Seoul").dt.date(),
             month=pl.col("charged_at").dt.convert_time_zone("Asia/Seoul").dt.truncate("1mo").dt.date().cast(pl.String),
-        ),
+        ).collect(),
         cardholders, "card_token", ["currency_cd"],
-    ).with_columns(pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY))
+    ).lazy().with_columns(pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY))
     money_in = charged.group_by("month", "currency_cd").agg(
         charged_krw=pl.col("amount_krw").sum(),
         incentive_krw=pl.col("incentive_krw").sum(),
