@@ -75,6 +75,26 @@ def test_cancel_of_an_earlier_day_needs_its_approval_and_never_exceeds_it(root):
     assert stage(root, TXN.id, nxt).staged == 1
 
 
+def test_a_cancel_counts_every_earlier_cancel_of_its_approval_days_back(root):
+    days = ["2026-09-01", "2026-09-02", "2026-09-03", "2026-09-04"]
+    for day in days:
+        deliver(root / "landing", MER.id, day, merchants([("M000000001", "41111")]))
+        stage(root, MER.id, day)
+    delivered = {
+        days[0]: [(1, TOKEN_A, "M000000001", 1000, "APPROVE", None)],
+        days[1]: [(1, TOKEN_A, "M000000001", 600, "CANCEL", "T2026090100000001")],
+        days[2]: [(1, TOKEN_B, "M000000001", 50, "APPROVE", None)],
+    }
+    for day, rows in delivered.items():
+        deliver(root / "landing", TXN.id, day, transactions(day, rows))
+        assert stage(root, TXN.id, day).staged == 1
+    # 600 already cancelled on 09-02: another 600 on 09-04 exceeds the 1,000 approved on 09-01.
+    deliver(root / "landing", TXN.id, days[3], transactions(days[3], [(1, TOKEN_A, "M000000001", 600, "CANCEL", "T2026090100000001")]))
+    assert stage(root, TXN.id, days[3]).broken_by_rule == {"cancel_has_approval": 1}
+    deliver(root / "landing", TXN.id, days[3], transactions(days[3], [(1, TOKEN_A, "M000000001", 400, "CANCEL", "T2026090100000001")]), version=2)
+    assert stage(root, TXN.id, days[3]).staged == 1
+
+
 def test_missing_delivery_is_a_clear_failure(root):
     with pytest.raises(MissingDelivery, match=r"kona/transactions 2026-09-01: no complete delivery in .*landing/kona/transactions/2026-09-01"):
         stage(root, TXN.id)

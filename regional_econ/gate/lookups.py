@@ -54,19 +54,32 @@ def cancel_has_approval(frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.
     is_cancel = frame["txn_type"] == "CANCEL"
     wanted = frame.filter(is_cancel)["orig_txn_id"].drop_nulls().unique()
     columns = ["txn_id", "txn_type", "orig_txn_id", "amount_krw"]
-    earlier = [k for k in _keys_up_to(lake, "kona/transactions", period_key, CANCEL_WINDOW_DAYS) if k < period_key]
-    history = lake.scan("staged", "kona/transactions", earlier)
     relevant = pl.col("txn_id").is_in(wanted.implode()) | pl.col("orig_txn_id").is_in(wanted.implode())
-    today = frame.select(columns).filter(relevant)
-    seen = pl.concat([history.select(columns).filter(relevant).collect(), today]) if history is not None else today
-    approvals = seen.filter(pl.col("txn_type") == "APPROVE").select(orig_txn_id="txn_id", approved="amount_krw")
+    seen = [frame.select(columns).filter(relevant)]
+    # An approval comes before its cancels, so walking back a day at a time until every
+    # wanted approval is found also reads every earlier cancel of them. Most cancels are of
+    # the same or the previous day: rescanning the whole 90-day window grew with history.
+    missing = _not_approved_in(wanted, seen[-1])
+    earlier = [k for k in _keys_up_to(lake, "kona/transactions", period_key, CANCEL_WINDOW_DAYS) if k < period_key]
+    for key in reversed(earlier):
+        if missing.is_empty():
+            break
+        seen.append(lake.scan("staged", "kona/transactions", [key]).select(columns).filter(relevant).collect())
+        missing = _not_approved_in(missing, seen[-1])
+    history = pl.concat(seen)
+    approvals = history.filter(pl.col("txn_type") == "APPROVE").select(orig_txn_id="txn_id", approved="amount_krw")
     cancelled = (
-        seen.filter(pl.col("txn_type") == "CANCEL").group_by("orig_txn_id").agg(cancelled=pl.col("amount_krw").sum())
+        history.filter(pl.col("txn_type") == "CANCEL").group_by("orig_txn_id").agg(cancelled=pl.col("amount_krw").sum())
     )
     ok = approvals.join(cancelled, on="orig_txn_id", how="left").filter(
         pl.col("cancelled").fill_null(0) <= pl.col("approved")
     )["orig_txn_id"]
     return is_cancel & ~frame["orig_txn_id"].is_in(ok.implode()).fill_null(False)
+
+
+def _not_approved_in(ids: pl.Series, rows: pl.DataFrame) -> pl.Series:
+    approved = rows.filter(pl.col("txn_type") == "APPROVE")["txn_id"]
+    return ids.filter(~ids.is_in(approved.implode()))
 
 
 def cancel_above_approval_in_file(frame: pl.DataFrame) -> pl.Series:
