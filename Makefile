@@ -20,10 +20,12 @@ DEMO_DEFECT_RATE ?= 0
 # `make bench BENCH_ARGS="--windows 1,7"` for a shorter run.
 BENCH_ARGS ?=
 
+# Bytecode is compiled at install: where .pyc files cannot be written later (PYTHONDONTWRITEBYTECODE,
+# read-only images) every process would otherwise compile dagster and matplotlib again, seconds each.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	touch $@
 
 install: $(BIN)/.installed
