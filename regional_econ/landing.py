@@ -87,6 +87,10 @@ def newest_complete(landing: Path, contract: Contract, period_key: str) -> Deliv
     return complete[-1] if complete else None
 
 
+def sha256_of_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

@@ -17,7 +17,7 @@ from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateRes
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.lake import Lake
 from regional_econ.periods import deadline
-from regional_econ.landing import Delivery, DeliveryError, find_deliveries, sha256_of
+from regional_econ.landing import Delivery, DeliveryError, find_deliveries, sha256_of, sha256_of_bytes
 
 
 class MissingDelivery(Exception):
@@ -47,7 +47,7 @@ class StageOutcome:
         return f"{self.contract.id}/{self.period_key}/{self.delivery.path.name}"
 
 
-def _receipt(delivery: Delivery, landing: Path, outcome: str) -> dict:
+def _receipt(delivery: Delivery, landing: Path, outcome: str, data: bytes | None = None) -> dict:
     manifest = delivery.manifest() if delivery.complete else {}
     return {
         "feed": delivery.feed_id,
@@ -55,7 +55,7 @@ def _receipt(delivery: Delivery, landing: Path, outcome: str) -> dict:
         "file": str(delivery.path.relative_to(landing)),
         "version": delivery.version,
         "bytes": delivery.path.stat().st_size,
-        "sha256": sha256_of(delivery.path),
+        "sha256": sha256_of(delivery.path) if data is None else sha256_of_bytes(data),
         "rows_declared": manifest.get("rows"),
         "sha256_declared": manifest.get("sha256"),
         "encoding_declared": manifest.get("encoding"),
@@ -77,11 +77,12 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
             status = "superseded" if d.complete else "incomplete (no manifest)"
             lake.write_receipt(contract.id, period_key, d.path.name, _receipt(d, landing, status))
 
-    receipt = _receipt(in_force, landing, "in_force")
+    data = in_force.path.read_bytes()  # read once: hashed for the receipt and gated
+    receipt = _receipt(in_force, landing, "in_force", data)
     source = receipt["file"]
     rejection = None
     try:
-        result = gate_file(contract, in_force.path, source, lambda rule, typed: LOOKUPS[rule].broken(typed, lake, period_key))
+        result = gate_file(contract, in_force.path, source, lambda rule, typed: LOOKUPS[rule].broken(typed, lake, period_key), data)
     except DeliveryError as err:
         rejection = err
         result = GateResult(pl.DataFrame(schema=contract.schema), _empty_quarantine(contract))

@@ -9,9 +9,11 @@ from regional_econ.gate.rows import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, Ga
 from regional_econ.landing import DeliveryError
 
 
-def gate_file(contract: Contract, path: Path, source: str, lookup: LookupFn | None = None) -> GateResult:
-    """The whole row gate on one delivered file; raises ``DeliveryError`` to reject it whole."""
-    delivery = prepare(contract, read_delivery(contract, path))
+def gate_file(contract: Contract, path: Path, source: str, lookup: LookupFn | None = None,
+              data: bytes | None = None) -> GateResult:
+    """The whole row gate on one delivered file (``data``: its bytes, if already read);
+    raises ``DeliveryError`` to reject it whole."""
+    delivery = prepare(contract, read_delivery(contract, path, data))
     findings = find_direct_identifiers(contract, delivery)
     if findings:
         first = findings[0]

@@ -7,6 +7,8 @@ file unreadable as a whole raises ``DeliveryError`` naming file, line, column an
 
 from __future__ import annotations
 
+import io
+
 from pathlib import Path
 
 import polars as pl
@@ -72,24 +74,27 @@ def header_map(contract: Contract, header: list[str], path: Path | str) -> dict[
     return mapping
 
 
-def read_delivery(contract: Contract, path: Path) -> pl.DataFrame:
-    """The delivery as strings with the contract's column names, plus its line numbers."""
+def read_delivery(contract: Contract, path: Path, data: bytes | None = None) -> pl.DataFrame:
+    """The delivery as strings with the contract's column names, plus its line numbers.
+
+    ``data``: the file's bytes when the caller has read them already (to hash them).
+    """
+    data = path.read_bytes() if data is None else data
     if contract.delivery.format == "parquet":
         try:
-            frame = pl.read_parquet(path)
+            frame = pl.read_parquet(io.BytesIO(data))
         except Exception as err:  # noqa: BLE001 - any reader error means an unreadable file
             raise DeliveryError(path, "format_declared", f"not a readable Parquet file ({type(err).__name__})") from None
         frame = frame.rename(header_map(contract, frame.columns, path))
         frame = frame.select(_as_string(frame[c]).alias(c) for c in contract.column_names)
     else:
-        frame = _read_csv(contract, path)
+        frame = _read_csv(contract, path, data)
         frame = frame.rename(header_map(contract, frame.columns, path)).select(contract.column_names)
     # No quoted newlines are allowed in deliveries, so line = row index + 2.
     return frame.with_row_index(LINE_COLUMN, offset=2).with_columns(pl.col(LINE_COLUMN).cast(pl.Int64))
 
 
-def _read_csv(contract: Contract, path: Path) -> pl.DataFrame:
-    data = path.read_bytes()
+def _read_csv(contract: Contract, path: Path, data: bytes) -> pl.DataFrame:
     if contract.delivery.encoding in ("utf-8", "utf-8-sig"):
         # Polars reads the bytes as they are and rejects invalid UTF-8 itself; only then is
         # the file decoded here, to name the line of the first bad byte.
