@@ -35,16 +35,17 @@ def signed_amount() -> pl.Expr:
 
 def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
     """Day x merchant area x category: net amount, approvals, cancels, cards, merchants, average ticket."""
+    keys = ["date", "sigungu_cd", "category_cd"]
     approved = pl.col("amount_krw").filter(IS_APPROVAL).sum()
     approvals = IS_APPROVAL.sum().cast(pl.Int64)
-    return (
-        payments.group_by("date", "sigungu_cd", "category_cd")
+    out = (
+        coded(payments, keys).group_by(keys)
         .agg(
             net_amount_krw=signed_amount().sum(),
             approvals=approvals,
             cancels=IS_CANCEL.sum().cast(pl.Int64),
             cards=pl.col("card_key").n_unique().cast(pl.Int64),
-            merchants=pl.col("merchant_id").n_unique().cast(pl.Int64),
+            merchants=pl.col("_merchant").n_unique().cast(pl.Int64),
             approved_amount_krw=approved,
         )
         .with_columns(
@@ -54,9 +55,8 @@ def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
             )
         )
         .drop("approved_amount_krw")
-        .sort("date", "sigungu_cd", "category_cd")
-        .collect()
     )
+    return decoded(out, keys).sort(keys).collect()
 
 
 # --- payments, and the monthly spending marts built on them ----------------------------------
@@ -197,12 +197,23 @@ def dimension_enums() -> dict[str, pl.Enum]:
     return enums | {"merchant_sigungu_cd": enums["sigungu_cd"]}
 
 
+def coded(events: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """``events`` with the ``keys`` that have a ``dimension_enums`` entry as Enums and the
+    merchant as a number (``_merchant``): what cell aggregations group and count on."""
+    enums = dimension_enums()
+    return events.with_columns(
+        *[pl.col(k).cast(enums[k]) for k in keys if k in enums], _merchant=merchant_number(pl.col("merchant_id"))
+    )
+
+
+def decoded(cells: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """The cells' Enum keys back to the strings the marts publish."""
+    return cells.with_columns(pl.col(k).cast(pl.String) for k in keys if k in dimension_enums())
+
+
 def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
     """Net amount, approvals, cancels, cards, merchants and top merchant share per cell of ``keys``."""
-    enums = {k: enum for k, enum in dimension_enums().items() if k in keys}
-    events = events.with_columns(
-        *[pl.col(k).cast(enum) for k, enum in enums.items()], _merchant=merchant_number(pl.col("merchant_id"))
-    )
+    events = coded(events, keys)
     totals = events.group_by(keys).agg(
         net_amount_krw=signed_amount().sum(),
         approvals=IS_APPROVAL.sum().cast(pl.Int64),
@@ -215,8 +226,7 @@ def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
         events.filter(IS_APPROVAL).group_by([*keys, "_merchant"]).agg(approved=pl.col("amount_krw").sum())
         .group_by(keys).agg(top_merchant_share=pl.col("approved").max() / pl.col("approved").sum())
     )
-    out = totals.join(by_merchant, on=keys, how="left", nulls_equal=True)
-    return out.with_columns(pl.col(list(enums)).cast(pl.String)).sort(keys).collect()
+    return decoded(totals.join(by_merchant, on=keys, how="left", nulls_equal=True), keys).sort(keys).collect()
 
 
 def spending_monthly(payments: pl.LazyFrame) -> pl.DataFrame:
