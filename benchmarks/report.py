@@ -86,6 +86,16 @@ def targets(results: dict) -> list[str]:
                 out.append(f"- Seconds per day flat within 20% ({sc} scope): "
                            + ", ".join(f"{d} d {v:.2f}" for d, v in per_day.items())
                            + f"; max/min {spread:.2f}: {verdict(spread <= 1.2)}.")
+            # Linear growth read as a constant cost per added day: the fixed costs of a run
+            # (imports, instance, the first register load, plots) divide out.
+            walls = {d: w[sc]["wall_s"] for d, w in sorted(wins.items()) if w[sc]["wall_s"]}
+            days = sorted(walls)
+            added = {f"{a}-{b} d": (walls[b] - walls[a]) / (b - a) for a, b in zip(days, days[1:])}
+            if len(added) > 1 and min(added.values()) > 0:
+                spread = max(added.values()) / min(added.values())
+                out.append(f"- Cost of each added day flat within 20% (linear growth, {sc} scope): "
+                           + ", ".join(f"{k} {v:.2f} s/day" for k, v in added.items())
+                           + f"; max/min {spread:.2f}: {verdict(spread <= 1.2)}.")
     return out
 
 
