@@ -40,14 +40,16 @@ def _korean_font() -> str:
 
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    # The figures lay themselves out ("tight" engine) when drawn: bbox_inches="tight" here
+    # would draw each figure twice.
+    fig.savefig(buffer, format="png", dpi=90)
     _pyplot().close(fig)
     return buffer.getvalue()
 
 
 def bar_by_area(names: list[str], values: list[float], title: str) -> bytes:
     _korean_font()
-    fig, ax = _pyplot().subplots(figsize=(8, max(3, 0.25 * len(names))))
+    fig, ax = _pyplot().subplots(figsize=(8, max(3, 0.25 * len(names))), layout="tight")
     ax.barh(names[::-1], [v / 1e6 for v in values[::-1]], color="#3a7ca5")
     ax.set_xlabel("백만원 (million KRW)")
     ax.set_title(title)
@@ -60,7 +62,7 @@ def heatmap(matrix: pl.DataFrame, row: str, column: str, value: str, title: str,
     _korean_font()
     wide = matrix.pivot(on=column, index=row, values=value, aggregate_function="sum", sort_columns=True).sort(row).fill_null(0)
     rows, cols = wide[row].to_list(), wide.columns[1:]
-    fig, ax = _pyplot().subplots(figsize=(max(6, 0.3 * len(cols) + 2), max(3, 0.25 * len(rows) + 1)))
+    fig, ax = _pyplot().subplots(figsize=(max(6, 0.3 * len(cols) + 2), max(3, 0.25 * len(rows) + 1)), layout="tight")
     image = ax.imshow(wide.drop(row).to_numpy(), aspect="auto", cmap="viridis")
     ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, str(r)) for r in rows], fontsize=7)
     ax.set_xticks(range(len(cols)), [(column_labels or {}).get(c, str(c)) for c in cols], fontsize=7, rotation=90)
