@@ -16,7 +16,7 @@ DEMO_DEFECT_RATE ?= 0
 
 # Benchmarks (issue 6, DESIGN.md section 9): real-scale feeds generated once into
 # $(REGIONAL_ECON_DATA)/bench/landing, the platform against a hand-written DuckDB baseline
-# for 1, 7 and 31 days; results in BENCHMARKS.md. About 35 minutes on 2 cores;
+# for 1, 7 and 31 days; results in BENCHMARKS.md. About 20 minutes on 2 cores;
 # `make bench BENCH_ARGS="--windows 1,7"` for a shorter run.
 BENCH_ARGS ?=
 
