@@ -9,7 +9,7 @@ import polars as pl
 
 from assets.marts.factory import MartSpec, build_mart, each_period
 from regional_econ import plots, reference
-from regional_econ.lake import Lake
+from regional_econ.lake import PART_FILE, Lake
 from regional_econ.transforms import spending
 
 TRANSACTIONS, MERCHANTS, CARDHOLDERS, CHARGES = "kona/transactions", "kona/merchants", "kona/cardholders", "kona/charges"
@@ -32,13 +32,15 @@ def top_areas_plot(frame: pl.DataFrame, area: str, title: str) -> dg.MetadataVal
 
 def payments_of_days(store: Lake, keys: list[str]) -> Iterator[tuple[str, pl.DataFrame]]:
     """The run's days of payments; each register is read once, up to the run's last day."""
-    histories = {
-        kind: store.scan("staged", feed, [k for k in store.keys("staged", feed) if k <= keys[-1]])
-        for kind, (feed, _) in spending.REGISTERS.items()
-    }
-    if any(history is None for history in histories.values()):
-        raise dg.Failure(f"payments {keys[0]}..{keys[-1]}: nothing staged yet for kona merchants or cardholders")
-    merchants, cards = (spending.payment_register(kind, history) for kind, history in histories.items())
+    delivered = {kind: store.keys("staged", feed) for kind, (feed, _) in spending.REGISTERS.items()}
+    for kind, days in delivered.items():
+        if not days or days[0] > keys[0]:
+            raise dg.Failure(f"payments {keys[0]}: nothing staged for {spending.REGISTERS[kind][0]} on or before "
+                             f"this day (first: {days[0] if days else 'none'}); stage the register first")
+    merchants, cards = (
+        spending.payment_register(kind, store.scan("staged", spending.REGISTERS[kind][0], [k for k in days if k <= keys[-1]]))
+        for kind, days in delivered.items()
+    )
     for key in keys:
         transactions = store.scan("staged", TRANSACTIONS, [key])
         if transactions is None:
@@ -46,18 +48,26 @@ def payments_of_days(store: Lake, keys: list[str]) -> Iterator[tuple[str, pl.Dat
         yield key, spending.payments(transactions, merchants, cards, up_to=date.fromisoformat(key))
 
 
+def _payments(store: Lake, days: list[str]) -> pl.LazyFrame:
+    # Partitions written before payments carried card_key cannot be read with the newer ones.
+    stale = [d for d in days if "card_key" not in pl.read_parquet_schema(store.partition_dir("marts", "payments", d) / PART_FILE)]
+    if stale:
+        raise dg.Failure(f"marts/payments {stale[0]}..{stale[-1]} ({len(stale)} day(s)) predate card_key: "
+                         "re-materialize marts/payments for those days first")
+    return store.scan("marts", "payments", days)
+
+
 def day_payments(store: Lake, key: str) -> pl.LazyFrame:
-    frame = store.scan("marts", "payments", [key])
-    if frame is None:
+    if key not in store.keys("marts", "payments"):
         raise dg.Failure(f"{key}: marts/payments has no partition for this day; materialize it first")
-    return frame
+    return _payments(store, [key])
 
 
 def month_payments(store: Lake, month: str) -> pl.LazyFrame:
     days = [k for k in store.keys("marts", "payments") if k[:7] == month[:7]]
     if not days:
         raise dg.Failure(f"{month[:7]}: marts/payments has no day in this month; materialize it first")
-    return store.scan("marts", "payments", days)
+    return _payments(store, days)
 
 
 def month_feed(store: Lake, feed: str, month: str, up_to_month_end: bool = False) -> pl.LazyFrame:

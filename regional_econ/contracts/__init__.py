@@ -42,6 +42,10 @@ class Column:
     domain: tuple[str, ...] | None = None
     ref: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.domain and self.ref:
+            raise ValueError(f"column {self.name}: declare a domain or a reference list (ref), not both")
+
     @property
     def dtype(self) -> pl.DataType:
         return DTYPES[self.type]

@@ -60,6 +60,8 @@ def cancel_has_approval(frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.
     # An approval comes before its cancels, so walking back a day at a time until every
     # wanted approval is found also reads every earlier cancel of them. Most cancels are of
     # the same or the previous day: rescanning the whole 90-day window grew with history.
+    # This takes a txn_id to name one transaction across days, as the operator assigns it:
+    # an approval delivered again on a later day would hide the cancels before that day.
     missing = _not_approved_in(wanted, seen[-1])
     earlier = [k for k in _keys_up_to(lake, "kona/transactions", period_key, CANCEL_WINDOW_DAYS) if k < period_key]
     for key in reversed(earlier):

@@ -140,7 +140,7 @@ class Register:
         delivered = self.entries if up_to is None else self.entries.filter(pl.col("_as_of") <= up_to)
         wanted = delivered.join(probe.select("_key_hash"), on="_key_hash", how="semi", maintain_order="left")
         matched = self._as_of_join(probe, wanted.rename({key: "_entry_key"}), "_key_hash")
-        if matched.select((pl.col("_entry_key").is_not_null() & (pl.col("_entry_key") != pl.col(key))).any()).item():
+        if matched.select((pl.col("_entry_key").is_not_null() & pl.col("_entry_key").ne_missing(pl.col(key))).any()).item():
             matched = self._as_of_join(probe, delivered.drop("_key_hash"), key)
         return events.hstack(matched.sort("_event").select(self.columns))
 
