@@ -12,7 +12,8 @@ from regional_econ import plots, reference
 from regional_econ.lake import PART_FILE, Lake
 from regional_econ.transforms import spending
 
-TRANSACTIONS, MERCHANTS, CARDHOLDERS, CHARGES = "kona/transactions", "kona/merchants", "kona/cardholders", "kona/charges"
+TRANSACTIONS, CHARGES = "kona/transactions", "kona/charges"
+MERCHANTS, CARDHOLDERS = (feed for feed, _ in spending.REGISTERS.values())  # the registers payments reads
 
 
 def area_names() -> dict[str, str]:
@@ -34,8 +35,9 @@ def payments_of_days(store: Lake, keys: list[str]) -> Iterator[tuple[str, pl.Dat
     """The run's days of payments; each register is read once, up to the run's last day."""
     delivered = {kind: store.keys("staged", feed) for kind, (feed, _) in spending.REGISTERS.items()}
     for kind, days in delivered.items():
+        feed = spending.REGISTERS[kind][0]
         if not days or days[0] > keys[0]:
-            raise dg.Failure(f"payments {keys[0]}: nothing staged for {spending.REGISTERS[kind][0]} on or before "
+            raise dg.Failure(f"payments {keys[0]}: nothing staged for {feed} on or before "
                              f"this day (first: {days[0] if days else 'none'}); stage the register first")
     merchants, cards = (
         spending.payment_register(kind, store.scan("staged", spending.REGISTERS[kind][0], [k for k in days if k <= keys[-1]]))

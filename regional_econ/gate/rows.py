@@ -18,6 +18,7 @@ from regional_econ.landing import LINE_COLUMN
 
 RULES_COLUMN = "rules_broken"
 SOURCE_COLUMN = "source_file"
+REPEAT_COLUMN = "_repeat_"  # prepared deliveries: the row repeats an earlier row's key
 TRUE_WORDS = ("true", "True", "TRUE", "Y", "y", "1")
 FALSE_WORDS = ("false", "False", "FALSE", "N", "n", "0")
 
@@ -90,8 +91,6 @@ def prepare(contract: Contract, delivered: pl.DataFrame) -> pl.DataFrame:
     )
     return frame.with_columns(_repeated_key(frame, list(contract.primary_key)).alias(REPEAT_COLUMN))
 
-
-REPEAT_COLUMN = "_repeat_"
 
 
 def _repeated_key(frame: pl.DataFrame, key: list[str]) -> pl.Series:
