@@ -11,8 +11,8 @@ from assets.partitions import PARTITIONS
 JobLike = Any  # what define_asset_job returns (an unresolved asset job; not exported by dagster)
 from assets.staged import quarantine_key, staged_key
 from regional_econ.contracts import contracts
-from regional_econ.landing import find_deliveries
-from regional_econ.registry import centers
+from regional_econ.storage.landing import find_deliveries
+from regional_econ.contracts import centers
 from resources import LandingZone
 
 def cycle_jobs(assets: list[dg.AssetsDefinition]) -> dict[str, JobLike]:

@@ -6,7 +6,7 @@ import dagster as dg
 
 from assets.partitions import partitions_for
 from regional_econ.contracts import Contract, contracts
-from regional_econ.registry import centers
+from regional_econ.contracts import centers
 
 
 def landing_key(contract: Contract) -> dg.AssetKey:

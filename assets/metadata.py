@@ -6,8 +6,8 @@ import dagster as dg
 import polars as pl
 
 from regional_econ.contracts import Contract
+from regional_econ.contracts.classification import masked_in_preview
 
-MASKED = ("pseudonymous", "business_identifying")
 
 
 def column_schema(contract: Contract) -> dg.TableSchema:
@@ -31,7 +31,7 @@ def masked(frame: pl.DataFrame, contract: Contract | None = None) -> pl.DataFram
     """Tokens and business-identifying values shortened to their first characters."""
     if contract is None:
         return frame
-    hide = [c.name for c in contract.columns if c.classification in MASKED and c.name in frame.columns]
+    hide = [c.name for c in contract.columns if masked_in_preview(c.classification) and c.name in frame.columns]
     return frame.with_columns(
         (pl.col(n).cast(pl.String).str.slice(0, 4) + pl.lit("…")).alias(n) for n in hide
     )

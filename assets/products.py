@@ -7,8 +7,9 @@ from assets.marts.factory import mart_key
 from assets.metadata import preview
 from assets.partitions import partitions_for
 from regional_econ.marts import MARTS
-from regional_econ.privacy import RULE
-from regional_econ.products import build_catalog, publishable, write_product
+from regional_econ.publish.disclosure import RULE
+from regional_econ.publish.catalog import build_catalog
+from regional_econ.publish.files import publishable, write_product
 from resources import DataProducts, ParquetLake
 
 

@@ -36,14 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     from regional_econ.gate import find_direct_identifiers, gate_file, gate_rows, read_delivery, rows
     from regional_econ.gate.lookups import LOOKUPS
     from regional_econ.gate.rows import column_rules
-    from regional_econ.lake import Lake
-    from regional_econ.landing import newest_complete, sha256_of
+    from regional_econ.storage.lake import Lake
+    from regional_econ.storage.landing import find_deliveries, sha256_of
 
     prepare = getattr(rows, "prepare", None)
 
     c = contract(args.feed)
     lake = Lake(args.lake)
-    path = newest_complete(args.landing, c, args.day).path
+    path = [d for d in find_deliveries(args.landing, c, args.day) if d.complete][-1].path
     steps: dict[str, float] = {}
 
     errors: dict[str, str] = {}

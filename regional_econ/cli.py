@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from regional_econ import paths
+from regional_econ.storage import paths
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -40,7 +40,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _contract_check(args: argparse.Namespace) -> int:
-    from regional_econ.contract_check import check_file
+    from regional_econ.contracts.check import check_file
     from regional_econ.contracts import contract
 
     report = check_file(contract(args.feed), Path(args.file))
@@ -49,7 +49,7 @@ def _contract_check(args: argparse.Namespace) -> int:
 
 
 def _contract_export(args: argparse.Namespace) -> int:
-    from regional_econ.contract_export import gx_suite_json
+    from regional_econ.contracts.gx import gx_suite_json
     from regional_econ.contracts import contract
 
     text = gx_suite_json(contract(args.feed))
@@ -62,7 +62,7 @@ def _contract_export(args: argparse.Namespace) -> int:
 
 
 def _contract_docs(args: argparse.Namespace) -> int:
-    from regional_econ.contract_docs import write_docs
+    from regional_econ.contracts.docs import write_docs
 
     out = Path(args.out) if args.out else paths.reports_root() / "contracts"
     for path in write_docs(out):

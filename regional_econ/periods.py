@@ -59,3 +59,21 @@ def deadline(cadence: str, key: str, days_after_period_end: int, at: str) -> dat
     end = period_end(cadence, date.fromisoformat(key))
     hour, minute = map(int, at.split(":"))
     return datetime.combine(end + timedelta(days=days_after_period_end), time(hour, minute), KST)
+
+
+def shift_month(month: str, months: int) -> str:
+    """The month key ``months`` after ``month`` (negative: before): ("2026-01-01", -1) -> "2025-12-01"."""
+    start = date.fromisoformat(month)
+    index = start.year * 12 + start.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1).isoformat()
+
+
+def month_days(month: str) -> tuple[date, date]:
+    """First and last day of the month keyed ``month``."""
+    first = date.fromisoformat(month)
+    return first, period_end("monthly", first) - timedelta(days=1)
+
+
+def months_back(month: str, count: int) -> list[str]:
+    """The ``count`` month keys ending with ``month``, oldest first."""
+    return [shift_month(month, k) for k in range(1 - count, 1)]

@@ -17,7 +17,7 @@ import polars as pl
 from regional_econ import reference
 from regional_econ.contracts import Contract, contracts
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
-from regional_econ.lake import PART_FILE
+from regional_econ.storage.lake import PART_FILE
 
 DUCKDB_TYPES = {
     "string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "float64": "DOUBLE",

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from regional_econ import paths, warehouse
+from regional_econ import warehouse
+from regional_econ.storage import paths
 from regional_econ.contracts import Contract
-from regional_econ.lake import Lake
-from regional_econ.landing import Delivery, find_deliveries
-from regional_econ.reports import write_delivery_report
+from regional_econ.storage.lake import Lake
+from regional_econ.storage.landing import DeliveredFile as Delivery, find_deliveries
+from regional_econ.staging.reports import write_delivery_report
 from regional_econ.staging import StageOutcome
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from regional_econ.contracts import contract
-from regional_econ.landing import write_delivery
+from regional_econ.synth.writer import write_delivery
 
 KST = ZoneInfo("Asia/Seoul")
 TOKEN_A, TOKEN_B = "0a" * 32, "0b" * 32

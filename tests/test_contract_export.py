@@ -5,7 +5,7 @@ import json
 
 from regional_econ.cli import main
 from regional_econ.contracts import contract
-from regional_econ.contract_export import gx_suite
+from regional_econ.contracts.gx import gx_suite
 from tests.builders import TOKEN_A, transactions
 
 DAY = "2026-09-01"

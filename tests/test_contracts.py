@@ -2,8 +2,9 @@ import polars as pl
 import pytest
 
 from regional_econ import reference
-from regional_econ.contracts import DTYPES, contracts
-from regional_econ.registry import centers
+from regional_econ.contracts import contracts
+from regional_econ.contracts.model import DTYPES
+from regional_econ.contracts import centers
 
 FEEDS = {
     "kona": {"transactions", "merchants", "cardholders", "charges"},

@@ -9,7 +9,7 @@ import pytest
 from checks.batch_gate import BATCH_CHECKS
 from regional_econ.contracts import contracts
 from regional_econ.gate.lookups import LOOKUPS
-from regional_econ.lake import Lake
+from regional_econ.storage.lake import Lake
 from regional_econ.periods import period_keys
 from regional_econ.staging import stage_period
 from regional_econ.synth import generate

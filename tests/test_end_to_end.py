@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from regional_econ import paths
+from regional_econ.storage import paths
 from regional_econ.contracts import contracts
 from regional_econ.synth import generate
 
@@ -91,7 +91,7 @@ def test_products_are_protected_and_catalogued(platform):
     import hashlib
     import json
 
-    from regional_econ.privacy import MIN_BUSINESSES, MIN_PERSONS
+    from regional_econ.publish.disclosure import MIN_BUSINESSES, MIN_PERSONS
 
     root, _ = platform
     catalog = json.loads((root / "publish" / "catalog.json").read_text())

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from assets.marts.spending import month_payments, payments_of_days
-from regional_econ.lake import Lake
+from regional_econ.storage.lake import Lake
 
 
 def test_a_day_before_the_first_register_delivery_fails_clearly(tmp_path):

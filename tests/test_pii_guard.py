@@ -9,7 +9,7 @@ import polars as pl
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from regional_econ.contracts import contract
-from regional_econ.landing import encode
+from regional_econ.synth.writer import encode
 from resources import default_resources
 from tests.builders import TOKEN_A, deliver, merchants, transactions
 

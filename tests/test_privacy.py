@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regional_econ.marts import Disclosure
-from regional_econ.privacy import MAX_DOMINANCE, MIN_BUSINESSES, MIN_PERSONS, protect, recoverable_cells
+from regional_econ.publish.disclosure import MAX_DOMINANCE, MIN_BUSINESSES, MIN_PERSONS, protect, recoverable_cells
 
 TABLE = Disclosure(("month", "row", "col"), ("net_amount_krw",))
 

@@ -9,7 +9,8 @@ import pytest
 from regional_econ.contracts import contract
 from regional_econ.gate import gate_rows, read_delivery
 from regional_econ.gate.read import decode
-from regional_econ.landing import DeliveryError, write_delivery
+from regional_econ.gate.errors import DeliveryError
+from regional_econ.synth.writer import write_delivery
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 

@@ -8,7 +8,9 @@ import polars as pl
 from regional_econ.contracts import contract
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
 from regional_econ.transforms.registers import as_of
-from regional_econ.transforms.spending import Register, attach_as_of, card_key, payment_register, payments, spending_daily
+from regional_econ.transforms.payments import card_key, payment_register, payments
+from regional_econ.transforms.registers import Register, attach_as_of
+from regional_econ.transforms.spending import spending_daily
 
 KST = ZoneInfo("Asia/Seoul")
 A, B = "a" * 64, "b" * 64

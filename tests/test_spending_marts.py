@@ -18,6 +18,7 @@ import pytest
 
 from regional_econ import reference
 from regional_econ.contracts import contract
+from regional_econ.transforms import payments as p
 from regional_econ.transforms import spending as s
 from tests.builders import KST, merchants
 
@@ -63,7 +64,7 @@ def _charges():
 
 
 def pays():
-    return s.payments(_txns(), s.payment_register("merchant", _merchants()), s.payment_register("card", _cardholders())).lazy()
+    return p.payments(_txns(), p.payment_register("merchant", _merchants()), p.payment_register("card", _cardholders())).lazy()
 
 
 def rows(frame: pl.DataFrame, keys: list[str]) -> dict:
@@ -87,7 +88,7 @@ def test_spending_by_demographics_keeps_the_unknown_cardholder():
     assert out[("41111", "30", "F", "C27")]["net_amount_krw"] == 6_000
     assert out[("41820", "30", "F", "C23")]["net_amount_krw"] == 15_000
     assert out[("41820", "60", "M", "C23")]["net_amount_krw"] == 7_000
-    assert out[("41111", s.UNKNOWN_AGE_BAND, s.UNKNOWN_GENDER, "C27")]["net_amount_krw"] == 3_000
+    assert out[("41111", p.UNKNOWN_AGE_BAND, p.UNKNOWN_GENDER, "C27")]["net_amount_krw"] == 3_000
     assert out[("41820", "30", "F", "C23")]["cards"] == 1
 
 

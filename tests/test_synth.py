@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 
 from regional_econ.contracts import Contract, contracts
-from regional_econ.landing import find_deliveries
+from regional_econ.storage.landing import find_deliveries
 from regional_econ.reference import codes, leaf_areas, table
 from regional_econ.synth import generate
 from regional_econ.synth.businesses import LINKAGE

@@ -12,7 +12,7 @@ import polars as pl
 
 from assets.metadata import frame_schema, preview
 from assets.partitions import partitions_for
-from regional_econ.lake import Lake
+from regional_econ.storage.lake import Lake
 from regional_econ.marts import MARTS
 from resources import ParquetLake
 

@@ -8,9 +8,10 @@ import polars as pl
 
 from assets.marts.factory import MartSpec, build_mart, each_period, mart_between, staged_between
 from assets.marts.spending import area_names, image
-from regional_econ import plots
+from regional_econ.marts import plots
 from regional_econ.contracts import contract
-from regional_econ.lake import Lake
+from regional_econ.storage.lake import Lake
+from regional_econ.periods import month_days, shift_month
 from regional_econ.transforms import credit, jobs, sme, stress, trends
 
 FEEDS = {
@@ -43,19 +44,19 @@ def required(frame, what: str, key: str):
 
 
 def month_end(key: str) -> str:
-    return sme.month_days(key)[1].isoformat()
+    return month_days(key)[1].isoformat()
 
 
 def merchant_revenue(store: Lake, key: str) -> pl.DataFrame:
-    first, last = sme.month_days(key)
+    first, last = month_days(key)
     transactions = required(staged_between(store, FEEDS["transactions"], first.isoformat(), last.isoformat()),
                             "staged kona/transactions", key)
-    history = mart(store, "merchant_revenue_monthly", sme.shift_month(key, -12), sme.shift_month(key, -1))
+    history = mart(store, "merchant_revenue_monthly", shift_month(key, -12), shift_month(key, -1))
     return sme.merchant_revenue_monthly(transactions, feed(store, "merchants", "", last.isoformat()), key, history)
 
 
 def revenue_months(store: Lake, key: str, months: int) -> pl.DataFrame:
-    return required(mart(store, "merchant_revenue_monthly", sme.shift_month(key, -(months - 1)), key),
+    return required(mart(store, "merchant_revenue_monthly", shift_month(key, -(months - 1)), key),
                     "marts/merchant_revenue_monthly", key)
 
 
@@ -84,7 +85,7 @@ def matching(store: Lake, key: str) -> pl.DataFrame:
 
 
 def finance(store: Lake, key: str) -> pl.DataFrame:
-    first, last = sme.month_days(key)
+    first, last = month_days(key)
     return stress.finance_stress(feed(store, "cases", first.isoformat(), last.isoformat()),
                                  feed(store, "cardholders", "", last.isoformat()), key)
 

@@ -8,12 +8,13 @@ import dagster as dg
 import polars as pl
 
 from assets.marts.factory import MartSpec, build_mart, each_period
-from regional_econ import plots, reference
-from regional_econ.lake import PART_FILE, Lake
-from regional_econ.transforms import spending
+from regional_econ import reference
+from regional_econ.marts import plots
+from regional_econ.storage.lake import PART_FILE, Lake
+from regional_econ.transforms import payments, spending
 
 TRANSACTIONS, CHARGES = "kona/transactions", "kona/charges"
-MERCHANTS, CARDHOLDERS = (feed for feed, _ in spending.REGISTERS.values())  # the registers payments reads
+MERCHANTS, CARDHOLDERS = (feed for feed, _ in payments.REGISTERS.values())  # the registers payments reads
 
 
 def area_names() -> dict[str, str]:
@@ -33,21 +34,21 @@ def top_areas_plot(frame: pl.DataFrame, area: str, title: str) -> dg.MetadataVal
 
 def payments_of_days(store: Lake, keys: list[str]) -> Iterator[tuple[str, pl.DataFrame]]:
     """The run's days of payments; each register is read once, up to the run's last day."""
-    delivered = {kind: store.keys("staged", feed) for kind, (feed, _) in spending.REGISTERS.items()}
+    delivered = {kind: store.keys("staged", feed) for kind, (feed, _) in payments.REGISTERS.items()}
     for kind, days in delivered.items():
-        feed = spending.REGISTERS[kind][0]
+        feed = payments.REGISTERS[kind][0]
         if not days or days[0] > keys[0]:
             raise dg.Failure(f"payments {keys[0]}: nothing staged for {feed} on or before "
                              f"this day (first: {days[0] if days else 'none'}); stage the register first")
     merchants, cards = (
-        spending.payment_register(kind, store.scan("staged", spending.REGISTERS[kind][0], [k for k in days if k <= keys[-1]]))
+        payments.payment_register(kind, store.scan("staged", payments.REGISTERS[kind][0], [k for k in days if k <= keys[-1]]))
         for kind, days in delivered.items()
     )
     for key in keys:
         transactions = store.scan("staged", TRANSACTIONS, [key])
         if transactions is None:
             raise dg.Failure(f"payments {key}: no staged kona/transactions for this day")
-        yield key, spending.payments(transactions, merchants, cards, up_to=date.fromisoformat(key))
+        yield key, payments.payments(transactions, merchants, cards, up_to=date.fromisoformat(key))
 
 
 def _payments(store: Lake, days: list[str]) -> pl.LazyFrame:

@@ -5,8 +5,9 @@ from pathlib import Path
 from regional_econ.contracts import Contract
 from regional_econ.gate.identifiers import Finding, find_direct_identifiers
 from regional_econ.gate.read import read_delivery
-from regional_econ.gate.rows import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, LookupFn, gate_rows, prepare
-from regional_econ.landing import DeliveryError
+from regional_econ.gate.errors import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
+from regional_econ.gate.rows import GateResult, LookupFn, gate_rows, prepare
+from regional_econ.gate.errors import DeliveryError
 
 
 def gate_file(contract: Contract, path: Path, source: str, lookup: LookupFn | None = None,

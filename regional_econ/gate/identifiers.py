@@ -13,7 +13,7 @@ import polars as pl
 
 from regional_econ.contracts import Contract
 from regional_econ.gate.rows import prepare, shape, txt
-from regional_econ.landing import LINE_COLUMN
+from regional_econ.gate.errors import LINE_COLUMN
 
 # Patterns look for the identifier anywhere in a value (it may hide in a free-text column).
 PATTERNS = {

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from regional_econ.lake import Lake
+from regional_econ.storage.lake import Lake
 
 CANCEL_WINDOW_DAYS = 90
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from regional_econ.contracts import Contract
-from regional_econ.landing import LINE_COLUMN, DeliveryError
+from regional_econ.gate.errors import LINE_COLUMN, DeliveryError
 
 BOM = b"\xef\xbb\xbf"
 

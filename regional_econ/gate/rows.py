@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from regional_econ.contracts import Column, Contract
-from regional_econ.landing import LINE_COLUMN
+from regional_econ.gate.errors import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
 
-RULES_COLUMN = "rules_broken"
-SOURCE_COLUMN = "source_file"
 REPEAT_COLUMN = "_repeat_"  # prepared deliveries: the row repeats an earlier row's key
 TRUE_WORDS = ("true", "True", "TRUE", "Y", "y", "1")
 FALSE_WORDS = ("false", "False", "FALSE", "N", "n", "0")

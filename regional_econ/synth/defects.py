@@ -46,7 +46,7 @@ import numpy as np
 import polars as pl
 
 from regional_econ.contracts import Column, Contract
-from regional_econ.landing import encode, file_name
+from regional_econ.synth.writer import encode, file_name
 from regional_econ.synth.common import Context, hex_tokens
 
 # Row defect classes: name -> rule id template ({column} / {pk}).

@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from regional_econ.contracts import Contract, contracts
-from regional_econ.landing import write_delivery
+from regional_econ.synth.writer import write_delivery
 from regional_econ.periods import deadline, period_keys
 from regional_econ.synth import gbsa, gca, gtp, ked, msc, theimc
 from regional_econ.synth.businesses import KED_COVERAGE, LINKAGE

@@ -11,9 +11,9 @@ from datetime import date
 import polars as pl
 
 from regional_econ.reference import table
-from regional_econ.transforms.sme import (
-    GUARANTEE_DEFAULTS, Frame, latest_snapshot, month_days, months_back, shift_month,
-)
+from regional_econ.periods import month_days, months_back, shift_month
+from regional_econ.transforms.common import GUARANTEE_DEFAULTS, Frame
+from regional_econ.transforms.registers import latest_snapshot
 
 # A revenue drop of at least 30%: current <= 70% of base, compared in integers (no float edge).
 DROP_NUMERATOR, DROP_DENOMINATOR = 7, 10

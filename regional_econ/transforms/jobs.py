@@ -11,7 +11,8 @@ import polars as pl
 
 from regional_econ.reference import UNKNOWN_AREA
 from regional_econ.transforms.registers import as_of
-from regional_econ.transforms.sme import Frame, month_days
+from regional_econ.periods import month_days
+from regional_econ.transforms.common import Frame
 
 # A placement whose posting is missing from the register: counted under the unknowns.
 UNKNOWN_OCCUPATION = "99"

@@ -9,59 +9,20 @@ null, never zero, when there is no base or the base is not positive.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from itertools import permutations
 
 import polars as pl
 
-from regional_econ.periods import period_end
+from regional_econ.periods import month_days, months_back, shift_month
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY, table
-from regional_econ.transforms.registers import as_of
-from regional_econ.transforms.spending import IS_APPROVAL, IS_CANCEL, signed_amount
-
-Frame = pl.DataFrame | pl.LazyFrame
+from regional_econ.transforms.common import (
+    GUARANTEE_DEFAULTS, GUARANTEE_ENDS, IS_APPROVAL, IS_CANCEL, Frame, growth, round_half_up, signed_amount,
+)
+from regional_econ.transforms.registers import as_of, latest_snapshot
 
 # The centers that carry biz_token, in the order linkage rates are listed.
 BUSINESS_CENTERS = ("kona", "ked", "gcgf", "gbsa", "gtp", "gca", "gjf")
-GUARANTEE_ENDS = ("REPAID", "DEFAULTED", "SUBROGATED")
-GUARANTEE_DEFAULTS = ("DEFAULTED", "SUBROGATED")
-
-
-# -- months -------------------------------------------------------------------------------
-
-def shift_month(month: str, months: int) -> str:
-    """The month key ``months`` after ``month`` (negative: before): ("2026-01-01", -1) -> "2025-12-01"."""
-    start = date.fromisoformat(month)
-    index = start.year * 12 + start.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1).isoformat()
-
-
-def month_days(month: str) -> tuple[date, date]:
-    """First and last day of the month keyed ``month``."""
-    first = date.fromisoformat(month)
-    return first, period_end("monthly", first) - timedelta(days=1)
-
-
-def months_back(month: str, count: int) -> list[str]:
-    """The ``count`` month keys ending with ``month``, oldest first."""
-    return [shift_month(month, k) for k in range(1 - count, 1)]
-
-
-def growth(current: str | pl.Expr, base: str | pl.Expr) -> pl.Expr:
-    """current / base - 1; null without a positive base (a net-negative month has no growth)."""
-    current = pl.col(current) if isinstance(current, str) else current
-    base = pl.col(base) if isinstance(base, str) else base
-    return pl.when(base > 0).then(current / base - 1)
-
-
-def _round_half_up(value: pl.Expr) -> pl.Expr:
-    return (value + 0.5).floor().cast(pl.Int64)
-
-
-def latest_snapshot(snapshots: Frame, on_or_before: str) -> pl.LazyFrame:
-    """The newest snapshot delivered for a period starting on or before ``on_or_before``."""
-    known = snapshots.lazy().filter(pl.col("date") <= on_or_before)
-    return known.filter(pl.col("date") == pl.col("date").max())
 
 
 # -- merchant revenue ---------------------------------------------------------------------
@@ -197,7 +158,7 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             openings=(pl.col("status") == "new").sum().cast(pl.Int64),
             closures=(pl.col("status") == "closed").sum().cast(pl.Int64),
             total_revenue_krw=pl.col("net_revenue_krw").sum(),
-            median_revenue_krw=_round_half_up(pl.col("net_revenue_krw").filter(is_trading).median()),
+            median_revenue_krw=round_half_up(pl.col("net_revenue_krw").filter(is_trading).median()),
             _small=(known_class & pl.col("is_small")).sum(),
             # Dominance: the largest trading merchant's share of the cell's positive revenue.
             _top=pl.col("net_revenue_krw").filter(is_trading).clip(lower_bound=0).max(),

@@ -1,36 +1,26 @@
-"""Spending marts from kona transactions.
+"""Spending marts from the payments fact table.
 
 Net spending on day D = approvals on D minus cancels on D: a cancel counts on its own day,
 at the original merchant (a cancel row carries the original's merchant). KRW integers.
+Every cell carries what disclosure control needs: distinct cards (persons), distinct
+merchants (businesses) and the largest merchant's share of the approved amount.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from functools import cache
-
 import polars as pl
 
-from regional_econ.contracts import contract
-from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
+from regional_econ.transforms.common import IS_APPROVAL, IS_CANCEL, signed_amount
+from regional_econ.transforms.payments import UNKNOWN_CURRENCY, coded, decoded
+from regional_econ.transforms.registers import attach_as_of
+from regional_econ.reference import UNKNOWN_AREA
 
-IS_APPROVAL = pl.col("txn_type") == "APPROVE"
-IS_CANCEL = pl.col("txn_type") == "CANCEL"
-
-
-def with_merchant(transactions: pl.LazyFrame, merchants: pl.LazyFrame) -> pl.LazyFrame:
-    """Each transaction with its merchant's area and category; unknown merchants are kept as such."""
-    return transactions.join(
-        merchants.select("merchant_id", "sigungu_cd", "category_cd"), on="merchant_id", how="left"
-    ).with_columns(
-        pl.col("sigungu_cd").fill_null(UNKNOWN_AREA),
-        pl.col("category_cd").fill_null(UNKNOWN_CATEGORY),
-        date=pl.col("approved_at").dt.convert_time_zone("Asia/Seoul").dt.date(),
-    )
+# Gyeonggi card data's 10 time bands: 1 = 00:00-06:59, 2 = 07-08, ..., 9 = 21-22, 10 = 23.
+TIME_BAND_STARTS = [0, 7, 9, 11, 13, 15, 17, 19, 21, 23]
 
 
-def signed_amount() -> pl.Expr:
-    return pl.when(IS_CANCEL).then(-pl.col("amount_krw")).otherwise(pl.col("amount_krw"))
+def time_band(hour: pl.Expr) -> pl.Expr:
+    return pl.sum_horizontal([(hour >= start).cast(pl.Int8) for start in TIME_BAND_STARTS]).cast(pl.Int8)
 
 
 def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
@@ -57,159 +47,6 @@ def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
         .drop("approved_amount_krw")
     )
     return decoded(out, keys).sort(keys).collect()
-
-
-# --- payments, and the monthly spending marts built on them ----------------------------------
-# Every cell carries what disclosure control needs: distinct cards (persons), distinct
-# merchants (businesses) and the largest merchant's share of the approved amount.
-
-UNKNOWN_AGE_BAND = "unknown"
-UNKNOWN_GENDER = "U"
-UNKNOWN_CURRENCY = "99999"
-UNKNOWN_SALES_CLASS = "unknown"
-
-# The attributes a payment takes from the registers, and what it gets when the merchant or
-# card is not in its register (an explicit unknown: marts count such payments, never drop them).
-PAYMENT_ATTRIBUTES = {
-    "merchant": {"sigungu_cd": UNKNOWN_AREA, "category_cd": UNKNOWN_CATEGORY, "sales_class": UNKNOWN_SALES_CLASS},
-    "card": {"home_sigungu_cd": UNKNOWN_AREA, "currency_cd": UNKNOWN_CURRENCY, "age_band": UNKNOWN_AGE_BAND,
-             "gender": UNKNOWN_GENDER},
-}
-REGISTERS = {"merchant": ("kona/merchants", "merchant_id"), "card": ("kona/cardholders", "card_token")}
-
-# Gyeonggi card data's 10 time bands: 1 = 00:00-06:59, 2 = 07-08, ..., 9 = 21-22, 10 = 23.
-TIME_BAND_STARTS = [0, 7, 9, 11, 13, 15, 17, 19, 21, 23]
-
-
-def time_band(hour: pl.Expr) -> pl.Expr:
-    return pl.sum_horizontal([(hour >= start).cast(pl.Int8) for start in TIME_BAND_STARTS]).cast(pl.Int8)
-
-
-def card_key(token: pl.Expr) -> pl.Expr:
-    """A card as a 128-bit integer: the first 32 hex digits of its token.
-
-    Tokens are 64 hex digits (the contracts' pattern) of a keyed hash, so 128 of their bits
-    identify a card as well as the token does (two of 3M cards share them with probability
-    about 1e-26), and distinct counts over a month of payments run on integers instead of
-    64-character strings. A shared key could only lower a count of cards, which makes
-    disclosure control stricter, never looser.
-    """
-    return token.str.slice(0, 32).str.to_integer(base=16, dtype=pl.UInt128)
-
-
-def merchant_number(merchant_id: pl.Expr) -> pl.Expr:
-    """The 9 digits of a merchant id (``M`` + 9 digits, the contract's pattern) as an integer."""
-    return merchant_id.str.slice(1).cast(pl.UInt32)
-
-
-def key_hash(key: str) -> pl.Expr:
-    return pl.col(key).hash()
-
-
-class Register:
-    """A register's entries, read once, to attach to events as delivered up to each event's day.
-
-    Registers are daily upserts with a ``date`` column (the delivery): an event sees the
-    latest entry delivered on or before its KST day (``_day``); an event without one gets
-    nulls. A long backfill reads each register once and attaches it to every day.
-
-    Each lookup first cuts the entries down to the keys that occur (a semi-join), and the
-    as-of join runs on a 64-bit hash of the key: on 3M cards against a day's 600k payments
-    that takes 0.3-0.45 s where the as-of join on the 64-character tokens took 0.9 s. Every
-    match is then checked on the key itself; if two keys ever share a hash, the exact join on
-    the key runs instead.
-    """
-
-    def __init__(self, history: pl.LazyFrame, key: str, columns: list[str], hashed=key_hash):
-        self.key, self.columns, self.hashed = key, columns, hashed
-        entries = history.select(
-            key, *columns,
-            _as_of=pl.col("date").str.to_date("%Y-%m-%d"),  # the format spares inferring it on every row
-            _key_hash=hashed(key),
-        ).collect()
-        # The lake hands registers over in delivery order; sorting 3M rows again would cost ~1 s.
-        self.entries = entries if entries["_as_of"].is_sorted() else entries.sort("_as_of", maintain_order=True)
-
-    def attach(self, events: pl.DataFrame, up_to: date | None = None) -> pl.DataFrame:
-        """``events`` (with ``_day``) and the register's columns, in the events' order; only
-        entries delivered up to ``up_to`` count when it is given."""
-        key = self.key
-        # Only the columns the join needs travel through it; the attributes are stacked back
-        # on the events (moving every payload column twice cost as much as the join).
-        probe = events.select(key, "_day").with_row_index("_event").with_columns(self.hashed(key).alias("_key_hash"))
-        delivered = self.entries if up_to is None else self.entries.filter(pl.col("_as_of") <= up_to)
-        wanted = delivered.join(probe.select("_key_hash"), on="_key_hash", how="semi", maintain_order="left")
-        matched = self._as_of_join(probe, wanted.rename({key: "_entry_key"}), "_key_hash")
-        if matched.select((pl.col("_entry_key").is_not_null() & pl.col("_entry_key").ne_missing(pl.col(key))).any()).item():
-            matched = self._as_of_join(probe, delivered.drop("_key_hash"), key)
-        return events.hstack(matched.sort("_event").select(self.columns))
-
-    @staticmethod
-    def _as_of_join(probe: pl.DataFrame, entries: pl.DataFrame, by: str) -> pl.DataFrame:
-        return probe.sort("_day", maintain_order=True).join_asof(
-            entries, left_on="_day", right_on="_as_of", by=by, strategy="backward", check_sortedness=False,
-        )
-
-
-def attach_as_of(events: pl.DataFrame, history: pl.LazyFrame, key: str, columns: list[str], hashed=key_hash) -> pl.DataFrame:
-    """``Register(history, key, columns).attach(events)``: for a single lookup."""
-    return Register(history, key, columns, hashed).attach(events)
-
-
-def payment_register(kind: str, history: pl.LazyFrame) -> Register:
-    """The merchant or card register (``kind``) for ``payments``, from its staged history."""
-    return Register(history, REGISTERS[kind][1], list(PAYMENT_ATTRIBUTES[kind]))
-
-
-def payments(transactions: pl.LazyFrame, merchants: Register, cards: Register, up_to: date | None = None) -> pl.DataFrame:
-    """Each transaction with its KST day, hour and weekday and the merchant's and card's attributes
-    as delivered up to that day (and up to ``up_to``): the fact table every spending mart aggregates.
-
-    A merchant or card missing from its register gets the explicit unknowns. The card is
-    carried as ``card_key`` (see ``card_key``), not as its token.
-    """
-    local = pl.col("_local")
-    events = (
-        transactions.drop("date", strict=False)  # the delivery's key gives way to the KST day
-        .with_columns(_local=pl.col("approved_at").dt.convert_time_zone("Asia/Seoul"))
-        .with_columns(_day=local.dt.date(), hour=local.dt.hour().cast(pl.Int8), day_of_week=local.dt.weekday().cast(pl.Int8),
-                      month=local.dt.strftime("%Y-%m-01"))
-        .drop("_local")
-        .collect()
-    )
-    events = cards.attach(merchants.attach(events, up_to), up_to)
-    unknowns = PAYMENT_ATTRIBUTES["merchant"] | PAYMENT_ATTRIBUTES["card"]
-    return events.with_columns(
-        *[pl.col(column).fill_null(unknown) for column, unknown in unknowns.items()],
-        card_key=card_key(pl.col("card_token")),
-    ).drop("card_token").rename({"_day": "date"}).sort("approved_at", "txn_id")
-
-
-@cache
-def dimension_enums() -> dict[str, pl.Enum]:
-    """Each register attribute a cell can be cut by, as an Enum of the codes its contract
-    accepts plus its unknown. Grouping a month of payments on these (and on merchant
-    numbers) instead of strings makes the monthly marts 1.5x faster."""
-    enums = {}
-    for kind, attributes in PAYMENT_ATTRIBUTES.items():
-        register = contract(REGISTERS[kind][0])
-        for column, unknown in attributes.items():
-            enums[column] = pl.Enum(sorted({*register.column(column).allowed, unknown}))
-    return enums | {"merchant_sigungu_cd": enums["sigungu_cd"]}
-
-
-def coded(events: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-    """``events`` with the ``keys`` that have a ``dimension_enums`` entry as Enums and the
-    merchant as a number (``_merchant``): what cell aggregations group and count on."""
-    enums = dimension_enums()
-    return events.with_columns(
-        *[pl.col(k).cast(enums[k]) for k in keys if k in enums], _merchant=merchant_number(pl.col("merchant_id"))
-    )
-
-
-def decoded(cells: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-    """The cells' Enum keys back to the strings the marts publish."""
-    return cells.with_columns(pl.col(k).cast(pl.String) for k in keys if k in dimension_enums())
 
 
 def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:

@@ -10,7 +10,8 @@ import polars as pl
 
 from regional_econ.contracts import contract
 from regional_econ.transforms.registers import as_of
-from regional_econ.transforms.sme import Frame, month_days
+from regional_econ.periods import month_days
+from regional_econ.transforms.common import Frame
 
 PER = 10_000
 NO_CARDHOLDERS = "no_cardholders"

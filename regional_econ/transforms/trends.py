@@ -6,9 +6,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from regional_econ.transforms.registers import as_of
-from regional_econ.transforms.sme import Frame, growth
-from regional_econ.transforms.spending import signed_amount, with_merchant
+from regional_econ.transforms.common import Frame, growth, signed_amount
+from regional_econ.transforms.registers import as_of, with_merchant
 
 # The signal's thresholds, in tenths of the previous week: spending at >= 110% or <= 90% of it.
 RISING_TENTHS, FALLING_TENTHS = 11, 9

@@ -15,9 +15,10 @@ import polars as pl
 from regional_econ.contracts import Contract
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, gate_file
 from regional_econ.gate.lookups import LOOKUPS
-from regional_econ.lake import Lake
+from regional_econ.storage.lake import Lake
 from regional_econ.periods import deadline
-from regional_econ.landing import Delivery, DeliveryError, find_deliveries, sha256_of, sha256_of_bytes
+from regional_econ.storage.landing import DeliveredFile as Delivery, find_deliveries, sha256_of, sha256_of_bytes
+from regional_econ.gate.errors import DeliveryError
 
 
 class MissingDelivery(Exception):

@@ -18,11 +18,13 @@ from pathlib import Path
 import polars as pl
 
 from regional_econ.contracts import Contract
+from regional_econ.contracts.classification import shown_to_center
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, gate_file
 from regional_econ.gate.lookups import LOOKUPS
-from regional_econ.landing import MANIFEST_SUFFIX, DeliveryError, sha256_of
+from regional_econ.names import MANIFEST_SUFFIX
+from regional_econ.gate.errors import DeliveryError
+from regional_econ.storage.landing import sha256_of
 
-SHOWN = ("public", "internal")
 FIRST_LINES = 5
 
 
@@ -135,7 +137,7 @@ def check_file(contract: Contract, path: Path) -> CheckReport:
         severity, column, description = _describe(contract, rule_id)
         rows = bad.filter(pl.col(RULES_COLUMN) == rule_id).sort(LINE_COLUMN)
         sample = None
-        if column and contract.column(column).classification in SHOWN:
+        if column and shown_to_center(contract.column(column).classification):
             sample = rows[column][0]
         report.failures.append(
             RuleResult(rule_id, severity, column, n, rows[LINE_COLUMN].head(FIRST_LINES).to_list(), description, sample)

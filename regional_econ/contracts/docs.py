@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from regional_econ.contracts import Contract, contracts
-from regional_econ.registry import centers
+from regional_econ.contracts import centers
 
 
 def _constraint(c) -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
-from regional_econ.contract_check import SHOWN
+from regional_econ.contracts.classification import shown_to_center
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN
-from regional_econ.registry import centers
+from regional_econ.contracts import centers
 from regional_econ.staging import StageOutcome
 
 SAMPLES = 5
@@ -22,7 +22,7 @@ STYLE = "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}t
 
 
 def _masked(outcome: StageOutcome, frame: pl.DataFrame) -> pl.DataFrame:
-    hidden = [c.name for c in outcome.contract.columns if c.classification not in SHOWN]
+    hidden = [c.name for c in outcome.contract.columns if not shown_to_center(c.classification)]
     return frame.with_columns(pl.lit("•••").alias(n) for n in hidden if n in frame.columns)
 
 

@@ -1,0 +1,181 @@
+"""The contract model: a feed's delivery terms, columns and rules, loaded from its YAML file.
+
+The staged schema, the row gate, the Dagster column metadata, the data dictionary, the GX
+suite and the synthetic generator all read columns from here (``contract("kona/transactions")``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from regional_econ.contracts.classification import CLASSIFICATIONS
+
+HERE = Path(__file__).parent
+
+DTYPES: dict[str, pl.DataType] = {
+    "string": pl.String(),
+    "int32": pl.Int32(),
+    "int64": pl.Int64(),
+    "float64": pl.Float64(),
+    "boolean": pl.Boolean(),
+    "date": pl.Date(),
+    "timestamp": pl.Datetime("us", "Asia/Seoul"),
+}
+CADENCES = ("daily", "weekly", "monthly", "quarterly")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    label_ko: str
+    classification: str
+    description: str
+    required: bool = False
+    unique: bool = False
+    pattern: str | None = None
+    range: tuple[float, float] | None = None
+    domain: tuple[str, ...] | None = None
+    ref: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.domain and self.ref:
+            raise ValueError(f"column {self.name}: declare a domain or a reference list (ref), not both")
+
+    @property
+    def dtype(self) -> pl.DataType:
+        return DTYPES[self.type]
+
+    @property
+    def allowed(self) -> list[str] | None:
+        """The values the column accepts when it has a domain or a reference list, else None."""
+        from regional_econ.reference import accepted_codes
+
+        return list(self.domain) if self.domain else accepted_codes(self.ref) if self.ref else None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str  # "row": evaluated on each row; "batch": on the whole delivery
+    severity: str  # "ERROR" blocks; "WARN" is recorded
+    description: str
+    holds: str | None = None  # SQL predicate for row rules; NULL counts as holding, like CHECK
+
+
+@dataclass(frozen=True)
+class DeliveryTerms:
+    """How and when a center delivers a feed."""
+
+    cadence: str
+    format: str
+    encoding: str
+    header: str  # "en": column names; "ko": the Korean labels
+    deadline_days_after_period_end: int
+    deadline_at: str  # HH:MM KST
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    version: str
+    owner: str
+    description: str
+    delivery: DeliveryTerms
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    rules: tuple[Rule, ...] = ()
+    period_column: str | None = None
+    volume: dict = field(default_factory=dict)
+
+    @property
+    def center(self) -> str:
+        return self.id.split("/")[0]
+
+    @property
+    def feed(self) -> str:
+        return self.id.split("/")[1]
+
+    @property
+    def name(self) -> str:
+        """The feed's flat name, as in warehouse views: ``kona_transactions``."""
+        return self.id.replace("/", "_")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.id} has no column {name!r}")
+
+    @property
+    def schema(self) -> pl.Schema:
+        return pl.Schema({c.name: c.dtype for c in self.columns})
+
+    def header_names(self) -> list[str]:
+        """Column headers as the center writes them (names or Korean labels)."""
+        return [c.label_ko if self.delivery.header == "ko" else c.name for c in self.columns]
+
+    def rules_at(self, level: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.level == level)
+
+
+def _column(raw: dict) -> Column:
+    raw = dict(raw)
+    if raw.get("range") is not None:
+        raw["range"] = tuple(raw["range"])
+    if raw.get("domain") is not None:
+        raw["domain"] = tuple(str(v) for v in raw["domain"])
+    column = Column(**raw)
+    if column.type not in DTYPES:
+        raise ValueError(f"column {column.name}: unknown type {column.type!r}")
+    if column.classification not in CLASSIFICATIONS:
+        raise ValueError(f"column {column.name}: unknown classification {column.classification!r}")
+    return column
+
+
+def load_contract(path: Path) -> Contract:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    d = raw["delivery"]
+    delivery = DeliveryTerms(
+        cadence=d["cadence"], format=d["format"], encoding=d["encoding"], header=d["header"],
+        deadline_days_after_period_end=d["deadline"]["days_after_period_end"],
+        deadline_at=d["deadline"]["at"],
+    )
+    contract = Contract(
+        id=raw["id"], version=raw["version"], owner=raw["owner"], description=raw["description"],
+        delivery=delivery,
+        columns=tuple(_column(c) for c in raw["columns"]),
+        primary_key=tuple(raw["primary_key"]),
+        rules=tuple(Rule(**r) for r in raw.get("rules") or ()),
+        period_column=raw.get("period_column"),
+        volume=raw.get("volume") or {},
+    )
+    expected_id = f"{path.parent.name}/{path.stem}"
+    if contract.id != expected_id:
+        raise ValueError(f"{path}: id {contract.id!r} does not match its place {expected_id!r}")
+    if delivery.cadence not in CADENCES:
+        raise ValueError(f"{path}: unknown cadence {delivery.cadence!r}")
+    return contract
+
+
+@cache
+def contracts() -> dict[str, Contract]:
+    """Every feed's contract by feed id, in a stable order (center, then feed)."""
+    found = sorted(HERE.glob("*/*.yaml"))
+    return {c.id: c for c in map(load_contract, found)}
+
+
+def contract(feed_id: str) -> Contract:
+    try:
+        return contracts()[feed_id]
+    except KeyError:
+        raise KeyError(f"no contract for feed {feed_id!r}; known: {', '.join(contracts())}") from None

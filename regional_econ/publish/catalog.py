@@ -1,0 +1,50 @@
+"""The catalog of everything published: ``data/publish/catalog.json`` lists every product,
+period, schema, row count, file sha256 and the suppression rule."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+
+from regional_econ.marts import MARTS, describe, label
+from regional_econ.publish.disclosure import RULE
+from regional_econ.publish.files import atomic
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_catalog(root: Path) -> dict:
+    """Every product file on disk, described; written to ``catalog.json``."""
+    products = []
+    for name, mart in MARTS.items():
+        if mart.publish is None or not (root / name).exists():
+            continue
+        periods = []
+        for parquet in sorted((root / name).glob("*/*.parquet")):
+            frame = pl.read_parquet(parquet)
+            csv = parquet.with_suffix(".csv")
+            periods.append(
+                {
+                    "period": parquet.parent.name,
+                    "rows": frame.height,
+                    "suppressed_cells": int(frame["suppressed"].sum()),
+                    "files": [
+                        {"path": str(f.relative_to(root)), "format": f.suffix[1:], "bytes": f.stat().st_size, "sha256": _sha256(f)}
+                        for f in (parquet, csv)
+                    ],
+                }
+            )
+        schema = [{"name": c, "label_ko": label(c), "type": str(t), "description": describe(c)} for c, t in frame.schema.items()]
+        products.append(
+            {"product": name, "description": mart.description, "dictionary": f"{name}/dictionary.md",
+             "suppression_rule": RULE, "schema": schema, "periods": periods}
+        )
+    catalog = {"products": products}
+    root.mkdir(parents=True, exist_ok=True)
+    atomic(root / "catalog.json", lambda tmp: tmp.write_text(json.dumps(catalog, ensure_ascii=False, indent=2), encoding="utf-8"))
+    return catalog
