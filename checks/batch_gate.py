@@ -12,25 +12,31 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from regional_econ.contracts import Contract
+from regional_econ.contracts import Contract, rules
 from regional_econ.staging import StageOutcome
 
 
 @dataclass(frozen=True)
 class BatchCheck:
-    name: str
-    description: str
-    severity: dg.AssetCheckSeverity
+    rule: rules.Rule  # name, severity and description come from the rule vocabulary
     # The partitions that break the check, each with what the operator should read.
     failures: Callable[[StageOutcome], str | None]
 
+    @property
+    def name(self) -> str:
+        return self.rule.id
+
+    @property
+    def severity(self) -> dg.AssetCheckSeverity:
+        return dg.AssetCheckSeverity.ERROR if self.rule.severity == rules.ERROR else dg.AssetCheckSeverity.WARN
+
 
 def _readable(o: StageOutcome) -> str | None:
-    return str(o.rejection) if o.rejection and o.rejection.rule != "no_direct_identifiers" else None
+    return str(o.rejection) if o.rejection and o.rejection.rule != rules.NO_DIRECT_IDENTIFIERS.id else None
 
 
 def _no_identifiers(o: StageOutcome) -> str | None:
-    return str(o.rejection) if o.rejection and o.rejection.rule == "no_direct_identifiers" else None
+    return str(o.rejection) if o.rejection and o.rejection.rule == rules.NO_DIRECT_IDENTIFIERS.id else None
 
 
 def _manifest_rows(o: StageOutcome) -> str | None:
@@ -76,31 +82,23 @@ def _row_rules(o: StageOutcome) -> str | None:
     return f"{o.relative_path}: {o.quarantined} rows quarantined ({counts})"
 
 
-BATCH_CHECKS = [
-    BatchCheck("delivery_readable", "The delivery reads as its contract declares: format, encoding and header.",
-               dg.AssetCheckSeverity.ERROR, _readable),
-    BatchCheck("no_direct_identifiers", "No resident, phone, card, e-mail or unhashed business number in any "
-               "column; a delivery with one is rejected whole and the value is copied nowhere.",
-               dg.AssetCheckSeverity.ERROR, _no_identifiers),
-    BatchCheck("manifest_rows", "Rows in the file equal the rows the center's manifest declares.",
-               dg.AssetCheckSeverity.ERROR, _manifest_rows),
-    BatchCheck("manifest_sha256", "The file's sha256 equals the manifest's: nothing changed or cut in transit.",
-               dg.AssetCheckSeverity.ERROR, _manifest_sha256),
-    BatchCheck("rows_conserved", "Nothing is lost: rows received = rows staged + rows quarantined (+ rejected whole).",
-               dg.AssetCheckSeverity.ERROR, _conserved),
-    BatchCheck("delivered_on_time", "The delivery arrived by the contract's deadline (KST).",
-               dg.AssetCheckSeverity.WARN, _fresh),
-    BatchCheck("volume_in_band", "Rows received are within the contract's band around the median of the last 28 periods.",
-               dg.AssetCheckSeverity.WARN, _volume),
-    BatchCheck("rows_pass_contract", "Every row passes the contract's row and lookup rules (breaking rows are "
-               "quarantined with their rule, file and line).", dg.AssetCheckSeverity.WARN, _row_rules),
-]
+FAILURES = {
+    rules.DELIVERY_READABLE: _readable,
+    rules.NO_DIRECT_IDENTIFIERS: _no_identifiers,
+    rules.MANIFEST_ROWS: _manifest_rows,
+    rules.MANIFEST_SHA256: _manifest_sha256,
+    rules.ROWS_CONSERVED: _conserved,
+    rules.DELIVERED_ON_TIME: _fresh,
+    rules.VOLUME_IN_BAND: _volume,
+    rules.ROWS_PASS_CONTRACT: _row_rules,
+}
+BATCH_CHECKS = [BatchCheck(rule, FAILURES[rule]) for rule in rules.BATCH_RULES]
 
 
 def check_specs(staged_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
-            name=c.name, asset=staged_key, description=c.description,
+            name=c.name, asset=staged_key, description=c.rule.sentence,
             blocking=c.severity == dg.AssetCheckSeverity.ERROR,
         )
         for c in BATCH_CHECKS
@@ -118,7 +116,7 @@ def check_results(contract: Contract, staged_key: dg.AssetKey, outcomes: list[St
                 metadata={
                     "partitions_checked": len(outcomes),
                     "partitions_failing": sorted(failures),
-                    "rows_by_rule": dg.MetadataValue.json(_rows_by_rule(outcomes)) if check.name == "rows_pass_contract" else None,
+                    "rows_by_rule": dg.MetadataValue.json(_rows_by_rule(outcomes)) if check.rule is rules.ROWS_PASS_CONTRACT else None,
                 },
             )
         )

@@ -58,3 +58,42 @@ def test_every_lookup_rule_has_an_implementation():
             assert rule.id in LOOKUPS, f"{c.id}: lookup rule {rule.id} has no implementation"
             assert set(LOOKUPS[rule.id].needs) <= set(contracts())
         assert {r.level for r in c.rules} <= {"row", "lookup", "batch"}
+
+
+def _rule_ids() -> set[str]:
+    from regional_econ.contracts import rules
+
+    ids = {r.id for r in (*rules.LOOKUP_RULES.values(), *rules.READ_RULES, *rules.BATCH_RULES)}
+    return ids | {rules.COMPOUND_KEY_UNIQUE}
+
+
+def test_rule_ids_are_spelled_only_in_the_vocabulary():
+    """Code outside contracts/rules.py names a rule through the vocabulary, never as a string."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sources = [p for d in ("regional_econ", "assets", "checks", "resources") for p in (root / d).rglob("*.py")]
+    assert len(sources) > 30
+    quoted = re.compile(r"""["']([a-z0-9_]+)["']""")
+    offenders = []
+    for path in sources:
+        if path.name == "rules.py":
+            continue
+        found = set(quoted.findall(path.read_text(encoding="utf-8"))) & _rule_ids()
+        # The receipt's field for the manifest's declared encoding shares a rule's name.
+        found -= {"encoding_declared"} if path.parts[-2:] == ("staging", "__init__.py") else set()
+        offenders += [f"{path.relative_to(root)}: {rule}" for rule in sorted(found)]
+    assert offenders == []
+
+
+def test_batch_checks_and_contract_docs_read_one_vocabulary():
+    from checks.batch_gate import BATCH_CHECKS
+    from regional_econ.contracts import rules
+    from regional_econ.contracts.docs import page
+
+    assert [c.name for c in BATCH_CHECKS] == [r.id for r in rules.BATCH_RULES]
+    doc = page(contracts()["kona/charges"])
+    for rule in rules.BATCH_RULES:
+        if rule is not rules.VOLUME_IN_BAND:
+            assert f"| `{rule.id}` | batch | {rule.severity} | {rule.sentence} |" in doc

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from regional_econ.contracts import Contract
+from regional_econ.contracts import Contract, rules
 from regional_econ.contracts.classification import shown_to_center
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, gate_file
 from regional_econ.gate.lookups import LOOKUPS
@@ -76,31 +76,6 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def _describe(contract: Contract, rule_id: str) -> tuple[str, str | None, str]:
-    """(severity, column, description) of a rule id, from the contract's declarations."""
-    for rule in contract.rules:
-        if rule.id == rule_id:
-            return rule.severity, None, rule.description
-    for column in contract.columns:
-        prefix = f"{column.name}_"
-        if rule_id.startswith(prefix):
-            kind = rule_id[len(prefix):]
-            what = {
-                "required": "a value is required",
-                "type": f"value must be a {column.type}",
-                "pattern": f"value must match {column.pattern}",
-                "range": f"value must be within {column.range}",
-                "domain": f"value must be one of {', '.join(column.domain or ())}",
-                "ref": f"code must be in reference table {column.ref}",
-                "unique": "value must be unique in the file",
-            }.get(kind)
-            if what:
-                return "ERROR", column.name, what
-    if rule_id == "primary_key_unique":
-        return "ERROR", None, f"({', '.join(contract.primary_key)}) must be unique in the file"
-    return "ERROR", None, rule_id
-
-
 def _manifest_failures(contract: Contract, path: Path, rows: int) -> list[RuleResult]:
     manifest_path = path.with_name(path.name + MANIFEST_SUFFIX)
     if not manifest_path.exists():
@@ -108,10 +83,11 @@ def _manifest_failures(contract: Contract, path: Path, rows: int) -> list[RuleRe
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     out = []
     if manifest.get("rows") != rows:
-        out.append(RuleResult("manifest_rows", "ERROR", None, rows, [],
+        out.append(RuleResult(rules.MANIFEST_ROWS.id, rules.MANIFEST_ROWS.severity, None, rows, [],
                               f"manifest declares {manifest.get('rows')} rows, file has {rows}"))
     if manifest.get("sha256") != sha256_of(path):
-        out.append(RuleResult("manifest_sha256", "ERROR", None, rows, [], "file sha256 differs from the manifest"))
+        out.append(RuleResult(rules.MANIFEST_SHA256.id, rules.MANIFEST_SHA256.severity, None, rows, [],
+                              "file sha256 differs from the manifest"))
     return out
 
 
@@ -134,7 +110,8 @@ def check_file(contract: Contract, path: Path) -> CheckReport:
     report.rows, report.accepted, report.rejected = result.received, result.staged.height, result.quarantined.height
     bad = result.quarantined.explode(RULES_COLUMN)
     for rule_id, n in sorted(result.broken_by_rule.items()):
-        severity, column, description = _describe(contract, rule_id)
+        described = rules.describe(contract, rule_id)
+        severity, column, description = described.severity, described.column, described.sentence
         rows = bad.filter(pl.col(RULES_COLUMN) == rule_id).sort(LINE_COLUMN)
         sample = None
         if column and shown_to_center(contract.column(column).classification):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from regional_econ.contracts import Contract, contracts
+from regional_econ import names
+from regional_econ.contracts import Contract, contracts, rules
 from regional_econ.contracts import centers
 
 
@@ -36,8 +37,8 @@ def page(contract: Contract) -> str:
         f"- Format: {d.format}, encoding {d.encoding}, header as "
         + ("Korean labels" if d.header == "ko" else "column names") + " (either is accepted)",
         f"- Primary key: {', '.join(contract.primary_key)}",
-        f"- File: `landing/{contract.id}/<period start>/{contract.feed}_<YYYYMMDD>_v<N>.{d.format}` "
-        "with a `.manifest.json` giving rows, sha256 and encoding",
+        f"- File: `{names.landing_pattern(contract.id, d.format)}` with a `{names.MANIFEST_SUFFIX}` giving rows, "
+        "sha256 and encoding",
         "",
         "## Columns",
         "",
@@ -49,10 +50,11 @@ def page(contract: Contract) -> str:
             f"| `{c.name}` | {c.label_ko} | {c.type} | {'yes' if c.required else 'no'} | {_constraint(c)} "
             f"| {c.classification} | {c.description} |"
         )
+    kinds = ", ".join(f"`{k.kind}`" for k in rules.COLUMN_RULES)
     lines += [
         "", "## Rules", "",
-        "Every column constraint above is a row rule named `<column>_<required|type|pattern|range|domain|ref>`; "
-        "repeated keys break `<key>_unique`. Rows breaking a rule are quarantined with the rule, file and line.",
+        f"Every column constraint above is a row rule named `<column>_<kind>` ({kinds}); a repeated primary key "
+        f"breaks `{rules.key_rule(contract)}`. Rows breaking a rule are quarantined with the rule, file and line.",
         "",
         "| rule | level | severity | description |",
         "|---|---|---|---|",
@@ -60,17 +62,11 @@ def page(contract: Contract) -> str:
     for r in contract.rules:
         holds = f" (`{r.holds}`)" if r.holds else ""
         lines.append(f"| `{r.id}` | {r.level} | {r.severity} | {r.description}{holds} |")
-    lines += [
-        "| `no_direct_identifiers` | batch | ERROR | No resident registration, phone, card or unhashed business number or e-mail anywhere; the delivery is rejected whole. |",
-        "| `manifest_rows`, `manifest_sha256` | batch | ERROR | The file matches its manifest. |",
-        "| `delivered_on_time` | batch | WARN | Arrived by the deadline. |",
-    ]
-    if contract.volume:
-        v = contract.volume
-        lines.append(
-            f"| `volume_in_band` | batch | WARN | Rows between {v['min_rows_vs_28d_median']}x and "
-            f"{v['max_rows_vs_28d_median']}x the median of the last 28 periods. |"
-        )
+    for r in rules.BATCH_RULES:
+        sentence = rules.volume_sentence(contract.volume) if r is rules.VOLUME_IN_BAND and contract.volume else r.sentence
+        lines.append(f"| `{r.id}` | batch | {r.severity} | {sentence} |")
+    readable = ", ".join(f"`{r.id}`" for r in rules.READ_RULES)
+    lines += ["", f"A delivery that cannot be read is rejected whole under `{rules.DELIVERY_READABLE.id}`, naming one of {readable}."]
     return "\n".join(lines) + "\n"
 
 

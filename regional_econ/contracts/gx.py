@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from regional_econ.contracts import Contract
+from regional_econ.contracts import Contract, rules
 
 
 def gx_suite(contract: Contract):
@@ -25,23 +25,12 @@ def gx_suite(contract: Contract):
         expectation.meta = {"rule": rule_id}
         suite.expectations.append(expectation)
 
-    add(gxe.ExpectTableColumnsToMatchSet(column_set=contract.column_names, exact_match=True), "header_matches")
+    add(gxe.ExpectTableColumnsToMatchSet(column_set=contract.column_names, exact_match=True), rules.HEADER_MATCHES.id)
     for c in contract.columns:
-        if c.required:
-            add(gxe.ExpectColumnValuesToNotBeNull(column=c.name), f"{c.name}_required")
-        if c.pattern:
-            add(gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=c.pattern), f"{c.name}_pattern")
-        if c.range:
-            add(gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=c.range[0], max_value=c.range[1]), f"{c.name}_range")
-        if c.domain:
-            add(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.domain)), f"{c.name}_domain")
-        if c.ref:
-            add(gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=c.allowed), f"{c.name}_ref")
-    key = list(contract.primary_key)
-    if len(key) == 1:
-        add(gxe.ExpectColumnValuesToBeUnique(column=key[0]), f"{key[0]}_unique")
-    else:
-        add(gxe.ExpectCompoundColumnsToBeUnique(column_list=key), "primary_key_unique")
+        for kind in rules.COLUMN_RULES:
+            if kind.applies(c) and kind.expectation is not None:
+                add(kind.expectation(gxe, c), kind.id(c.name))
+    add(rules.key_expectation(gxe, contract), rules.key_rule(contract))
     for rule in contract.rules_at("row"):
         add(
             gxe.UnexpectedRowsExpectation(

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from regional_econ.contracts import rules
 from regional_econ.contracts.classification import CLASSIFICATIONS
 
 HERE = Path(__file__).parent
@@ -61,11 +62,25 @@ class Column:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule the contract declares: a row rule (an SQL predicate) or a lookup rule by its id."""
+
     id: str
-    level: str  # "row": evaluated on each row; "batch": on the whole delivery
-    severity: str  # "ERROR" blocks; "WARN" is recorded
+    level: str  # "row": a predicate on each row; "lookup": a row rule that reads staged feeds
+    severity: str  # "ERROR" quarantines the row (a row rule) or blocks (a batch rule); "WARN" is recorded
     description: str
     holds: str | None = None  # SQL predicate for row rules; NULL counts as holding, like CHECK
+
+
+def _rule(raw: dict) -> Rule:
+    if raw.get("level") == "lookup":
+        # A lookup's meaning is the vocabulary's; the contract only says it applies.
+        known = rules.LOOKUP_RULES.get(raw["id"])
+        if known is None or set(raw) != {"id", "level"}:
+            raise ValueError(f"lookup rule {raw['id']!r}: name a rule of contracts.rules.LOOKUP_RULES by id and level only")
+        return Rule(known.id, "lookup", known.severity, known.sentence)
+    if raw.get("level") != "row" or not raw.get("holds"):
+        raise ValueError(f"rule {raw.get('id')!r}: a contract declares row rules (with holds) and lookup rules")
+    return Rule(**raw)
 
 
 @dataclass(frozen=True)
@@ -155,7 +170,7 @@ def load_contract(path: Path) -> Contract:
         delivery=delivery,
         columns=tuple(_column(c) for c in raw["columns"]),
         primary_key=tuple(raw["primary_key"]),
-        rules=tuple(Rule(**r) for r in raw.get("rules") or ()),
+        rules=tuple(_rule(r) for r in raw.get("rules") or ()),
         period_column=raw.get("period_column"),
         volume=raw.get("volume") or {},
     )

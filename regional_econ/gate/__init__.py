@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from regional_econ.contracts import Contract
+from regional_econ.contracts import Contract, rules
 from regional_econ.gate.identifiers import Finding, find_direct_identifiers
 from regional_econ.gate.read import read_delivery
 from regional_econ.gate.errors import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
@@ -19,7 +19,7 @@ def gate_file(contract: Contract, path: Path, source: str, lookup: LookupFn | No
     if findings:
         first = findings[0]
         raise DeliveryError(
-            source, "no_direct_identifiers",
+            source, rules.NO_DIRECT_IDENTIFIERS.id,
             "direct identifiers found, delivery rejected whole: " + "; ".join(map(str, findings[:5])),
             line=first.line, column=first.column,
         )

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from regional_econ.contracts import rules
 from regional_econ.storage.lake import Lake
 
 CANCEL_WINDOW_DAYS = 90
@@ -94,7 +95,9 @@ def cancel_above_approval_in_file(frame: pl.DataFrame) -> pl.Series:
 
 
 LOOKUPS: dict[str, Lookup] = {
-    "merchant_exists": Lookup(("kona/merchants",), merchant_exists),
-    "cancel_has_approval": Lookup(("kona/merchants",), cancel_has_approval, local=cancel_above_approval_in_file),
-    "placement_has_posting": Lookup(("gjf/job_postings",), placement_has_posting),
+    rules.MERCHANT_EXISTS.id: Lookup(("kona/merchants",), merchant_exists),
+    rules.CANCEL_HAS_APPROVAL.id: Lookup(("kona/merchants",), cancel_has_approval, local=cancel_above_approval_in_file),
+    rules.PLACEMENT_HAS_POSTING.id: Lookup(("gjf/job_postings",), placement_has_posting),
 }
+if set(LOOKUPS) != set(rules.LOOKUP_RULES):
+    raise RuntimeError("every lookup rule of the vocabulary needs its check here, and only those")

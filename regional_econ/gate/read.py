@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from regional_econ.contracts import Contract
+from regional_econ.contracts import Contract, rules
 from regional_econ.gate.errors import LINE_COLUMN, DeliveryError
 
 BOM = b"\xef\xbb\xbf"
@@ -31,22 +31,22 @@ def decode(contract: Contract, data: bytes, path: Path | str) -> str:
             return data.removeprefix(BOM).decode("utf-8")
         except UnicodeDecodeError as err:
             raise DeliveryError(
-                path, "encoding_declared", f"bytes are not UTF-8 as the contract declares ({err.reason})",
+                path, rules.ENCODING_DECLARED.id, f"bytes are not UTF-8 as the contract declares ({err.reason})",
                 line=_line_of(data, err.start),
             ) from None
     if declared == "cp949":
         # Korean UTF-8 text is almost never valid CP949-and-UTF-8 at once: a file that decodes
         # as UTF-8 with non-ASCII bytes was sent in UTF-8, not the CP949 the contract declares.
         if data.startswith(BOM) or (not data.isascii() and _is_utf8(data)):
-            raise DeliveryError(path, "encoding_declared", "file is UTF-8 but the contract declares CP949")
+            raise DeliveryError(path, rules.ENCODING_DECLARED.id, "file is UTF-8 but the contract declares CP949")
         try:
             return data.decode("cp949")
         except UnicodeDecodeError as err:
             raise DeliveryError(
-                path, "encoding_declared", f"bytes are not CP949 as the contract declares ({err.reason})",
+                path, rules.ENCODING_DECLARED.id, f"bytes are not CP949 as the contract declares ({err.reason})",
                 line=_line_of(data, err.start),
             ) from None
-    raise DeliveryError(path, "encoding_declared", f"unsupported declared encoding {declared!r}")
+    raise DeliveryError(path, rules.ENCODING_DECLARED.id, f"unsupported declared encoding {declared!r}")
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -65,12 +65,12 @@ def header_map(contract: Contract, header: list[str], path: Path | str) -> dict[
     if unknown:
         # Only the position is named: an unexpected header may itself be personal data.
         positions = ", ".join(str(header.index(h) + 1) for h in unknown)
-        raise DeliveryError(path, "header_matches", f"columns at positions {positions} are not in the contract", line=1)
+        raise DeliveryError(path, rules.HEADER_MATCHES.id, f"columns at positions {positions} are not in the contract", line=1)
     missing = [c for c in contract.column_names if c not in mapping.values()]
     if missing:
-        raise DeliveryError(path, "header_matches", f"missing columns: {', '.join(missing)}", line=1)
+        raise DeliveryError(path, rules.HEADER_MATCHES.id, f"missing columns: {', '.join(missing)}", line=1)
     if len(set(mapping.values())) != len(mapping):
-        raise DeliveryError(path, "header_matches", "a column appears twice (by name and by label)", line=1)
+        raise DeliveryError(path, rules.HEADER_MATCHES.id, "a column appears twice (by name and by label)", line=1)
     return mapping
 
 
@@ -84,7 +84,7 @@ def read_delivery(contract: Contract, path: Path, data: bytes | None = None) -> 
         try:
             frame = pl.read_parquet(io.BytesIO(data))
         except Exception as err:  # noqa: BLE001 - any reader error means an unreadable file
-            raise DeliveryError(path, "format_declared", f"not a readable Parquet file ({type(err).__name__})") from None
+            raise DeliveryError(path, rules.FORMAT_DECLARED.id, f"not a readable Parquet file ({type(err).__name__})") from None
         frame = frame.rename(header_map(contract, frame.columns, path))
         frame = frame.select(_as_string(frame[c]).alias(c) for c in contract.column_names)
     else:
@@ -110,7 +110,7 @@ def _read_csv(contract: Contract, path: Path, data: bytes) -> pl.DataFrame:
     except pl.exceptions.PolarsError as err:
         if "utf-8" in str(err).lower():
             decode(contract, data, path)  # raises with the line
-        raise DeliveryError(path, "csv_wellformed", f"not well-formed CSV ({str(err).splitlines()[0]})") from None
+        raise DeliveryError(path, rules.CSV_WELLFORMED.id, f"not well-formed CSV ({str(err).splitlines()[0]})") from None
 
 
 def _as_string(series: pl.Series) -> pl.Series:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from regional_econ.contracts import Column, Contract
+from regional_econ.contracts import Column, Contract, rules
 from regional_econ.gate.errors import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
 
 REPEAT_COLUMN = "_repeat_"  # prepared deliveries: the row repeats an earlier row's key
@@ -103,32 +103,34 @@ def _repeated_key(frame: pl.DataFrame, key: list[str]) -> pl.Series:
     return frame.select(value.is_first_distinct().not_()).to_series()
 
 
+def _broken(kind: rules.ColumnRule, c: Column) -> pl.Expr:
+    """True where a row breaks the column rule ``kind`` of column ``c``."""
+    present, value = pl.col(txt(c.name)).is_not_null(), pl.col(c.name)
+    if kind is rules.REQUIRED:
+        return present.not_()
+    if kind is rules.TYPE:
+        return present & value.is_null()
+    if kind is rules.PATTERN:
+        return value.is_not_null() & pl.col(shape(c.name)).not_()
+    if kind is rules.RANGE:
+        low, high = c.range
+        return value.is_not_null() & ((value < low) | (value > high))
+    if kind is rules.DOMAIN:
+        return value.is_not_null() & value.is_in(list(c.domain)).not_()
+    if kind is rules.REF:
+        return value.is_not_null() & value.is_in(c.allowed).not_()
+    raise ValueError(f"no check for column rule {kind.kind!r}")
+
+
 def column_rules(contract: Contract) -> list[tuple[str, pl.Expr]]:
     """(rule id, expression true where the row breaks it), over a ``prepare``d delivery."""
-    rules: list[tuple[str, pl.Expr]] = []
-    for c in contract.columns:
-        present = pl.col(txt(c.name)).is_not_null()
-        value = pl.col(c.name)
-        if c.required:
-            rules.append((f"{c.name}_required", present.not_()))
-        if c.type != "string":
-            rules.append((f"{c.name}_type", present & value.is_null()))
-        if c.pattern:
-            rules.append((f"{c.name}_pattern", value.is_not_null() & pl.col(shape(c.name)).not_()))
-        if c.range:
-            low, high = c.range
-            rules.append((f"{c.name}_range", value.is_not_null() & ((value < low) | (value > high))))
-        if c.domain:
-            rules.append((f"{c.name}_domain", value.is_not_null() & value.is_in(list(c.domain)).not_()))
-        if c.ref:
-            rules.append((f"{c.name}_ref", value.is_not_null() & value.is_in(c.allowed).not_()))
+    found = [(kind.id(c.name), _broken(kind, c)) for c in contract.columns for kind in rules.COLUMN_RULES if kind.applies(c)]
     key = list(contract.primary_key)
-    key_rule = f"{key[0]}_unique" if len(key) == 1 else "primary_key_unique"
     # The first row of a key is kept; every repeat is quarantined.
-    rules.append((key_rule, pl.col(REPEAT_COLUMN) & pl.all_horizontal(pl.col(key).is_not_null())))
+    found.append((rules.key_rule(contract), pl.col(REPEAT_COLUMN) & pl.all_horizontal(pl.col(key).is_not_null())))
     for rule in contract.rules_at("row"):
-        rules.append((rule.id, pl.sql_expr(rule.holds).not_().fill_null(False)))
-    return rules
+        found.append((rule.id, pl.sql_expr(rule.holds).not_().fill_null(False)))
+    return found
 
 
 LookupFn = Callable[[str, pl.DataFrame], "pl.Series | None"]

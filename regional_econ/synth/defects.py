@@ -45,24 +45,26 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from regional_econ.contracts import Column, Contract
+from regional_econ.contracts import Column, Contract, rules
 from regional_econ.synth.writer import encode, file_name
 from regional_econ.synth.common import Context, hex_tokens
 
-# Row defect classes: name -> rule id template ({column} / {pk}).
-ROW_CLASSES = {
-    "missing_required": "{column}_required",
-    "unparseable": "{column}_type",
-    "bad_pattern": "{column}_pattern",
-    "out_of_range": "{column}_range",
-    "bad_domain": "{column}_domain",
-    "unknown_code": "{column}_ref",
-    "duplicate_key": "{pk}_unique",
-    "cancel_without_orig": "cancel_has_orig_txn_id",
-    "orphan_cancel": "cancel_has_approval",
-    "over_cancel": "cancel_has_approval",
-    "unknown_merchant": "merchant_exists",
-    "orphan_placement": "placement_has_posting",
+# The contract's own row rule that the broken row breaks (found by evaluating the contract's predicates).
+CONTRACT_ROW_RULE = "<contract row rule>"
+# Row defect classes: name -> the column rule it breaks, or the contract or lookup rule by id.
+ROW_CLASSES: dict[str, rules.ColumnRule | str] = {
+    "missing_required": rules.REQUIRED,
+    "unparseable": rules.TYPE,
+    "bad_pattern": rules.PATTERN,
+    "out_of_range": rules.RANGE,
+    "bad_domain": rules.DOMAIN,
+    "unknown_code": rules.REF,
+    "duplicate_key": rules.UNIQUE_KIND,
+    "cancel_without_orig": CONTRACT_ROW_RULE,  # the kona/transactions row rule a cancel naming nothing breaks
+    "orphan_cancel": rules.CANCEL_HAS_APPROVAL.id,
+    "over_cancel": rules.CANCEL_HAS_APPROVAL.id,
+    "unknown_merchant": rules.MERCHANT_EXISTS.id,
+    "orphan_placement": rules.PLACEMENT_HAS_POSTING.id,
 }
 FEED_CLASSES = {  # classes that only make sense for one feed
     "cancel_without_orig": "kona/transactions", "orphan_cancel": "kona/transactions",
@@ -77,10 +79,10 @@ IDENTIFIERS = {
     "business_number": "1234567891",
 }
 FILE_CLASSES = {  # name -> (rule, feeds it is planted in, by preference)
-    "truncated": ("manifest_rows", ("kona/charges", "gcgf/guarantee_events")),
-    "checksum_mismatch": ("manifest_sha256", ("gcgf/guarantee_events", "kona/charges")),
-    "wrong_encoding": ("encoding_declared", ("msc/counseling_cases", "gbsa/sme_support")),
-    **{name: ("no_direct_identifiers", ("gbsa/sme_support",)) for name in IDENTIFIERS},
+    "truncated": (rules.MANIFEST_ROWS.id, ("kona/charges", "gcgf/guarantee_events")),
+    "checksum_mismatch": (rules.MANIFEST_SHA256.id, ("gcgf/guarantee_events", "kona/charges")),
+    "wrong_encoding": (rules.ENCODING_DECLARED.id, ("msc/counseling_cases", "gbsa/sme_support")),
+    **{name: (rules.NO_DIRECT_IDENTIFIERS.id, ("gbsa/sme_support",)) for name in IDENTIFIERS},
 }
 IDENTIFIER_COLUMN = {"gbsa/sme_support": "program_name"}
 RESEND = "resend"
@@ -109,7 +111,7 @@ class Defect:
 
 
 @dataclass
-class Delivery:
+class PlantedFile:
     """What to hand to ``write_delivery``: bytes and manifest overrides (None = clean)."""
 
     version: int
@@ -119,10 +121,26 @@ class Delivery:
 
 
 def rule_id(contract: Contract, name: str, column: str | None) -> str:
-    pk = contract.primary_key
+    rule = ROW_CLASSES[name]
     if name == "duplicate_key":
-        return f"{pk[0]}_unique" if len(pk) == 1 else "primary_key_unique"
-    return ROW_CLASSES[name].format(column=column)
+        return rules.key_rule(contract)
+    if isinstance(rule, rules.ColumnRule):
+        return rule.id(column)
+    if rule == CONTRACT_ROW_RULE:
+        return _row_rule_broken_by(contract, name)
+    return rule
+
+
+def _row_rule_broken_by(contract: Contract, name: str) -> str:
+    """The one row rule of the contract that a row of defect class ``name`` breaks."""
+    if name != "cancel_without_orig":
+        raise ValueError(f"no example row for defect class {name!r}")
+    # A row of nulls but for what the class sets; NULL counts as holding, as in the gate.
+    example = pl.DataFrame(schema=contract.schema).clear(1).with_columns(txn_type=pl.lit("CANCEL"))
+    broken = [r.id for r in contract.rules_at("row") if not example.select(pl.sql_expr(r.holds).fill_null(True)).item()]
+    if len(broken) != 1:
+        raise ValueError(f"{contract.id}: a {name} row should break exactly one row rule, breaks {broken}")
+    return broken[0]
 
 
 def eligible_columns(contract: Contract, name: str) -> list[Column]:
@@ -195,10 +213,10 @@ class Planner:
     # -- applying ---------------------------------------------------------------------------
 
     def deliveries(self, contract: Contract, key: str, frame: pl.DataFrame,
-                   referenced: set[str] | None = None) -> list[Delivery]:
+                   referenced: set[str] | None = None) -> list[PlantedFile]:
         """The file(s) to write for one feed and period: clean, broken, or broken then re-sent."""
         if self.rate <= 0:
-            return [Delivery(1, None, None, [])]
+            return [PlantedFile(1, None, None, [])]
         where = (contract.id, key)
         rel = f"{contract.center}/{contract.feed}/{key}/{file_name(contract, key, 1)}"
         gen = self.ctx.rng(f"defects:{contract.id}", date.fromisoformat(key))
@@ -211,10 +229,10 @@ class Planner:
         if where != self.resend:
             return [broken]
         v2 = f"{contract.center}/{contract.feed}/{key}/{file_name(contract, key, 2)}"
-        return [broken, Delivery(2, None, None, [Defect(contract.id, key, 2, v2, RESEND, None, None, None)])]
+        return [broken, PlantedFile(2, None, None, [Defect(contract.id, key, 2, v2, RESEND, None, None, None)])]
 
     def _file_defects(self, gen: np.random.Generator, contract: Contract, key: str, frame: pl.DataFrame,
-                      rel: str, names: list[str]) -> Delivery:
+                      rel: str, names: list[str]) -> PlantedFile:
         clean = encode(contract, frame)
         defects: list[Defect] = []
         data, manifest = clean, {}
@@ -231,7 +249,7 @@ class Planner:
             values = frame[column].to_list()
             for name, row in zip(idents, rows):
                 values[int(row)] = IDENTIFIERS[name]
-                defects.append(Defect(contract.id, key, 1, rel, name, "no_direct_identifiers", int(row) + 2, column))
+                defects.append(Defect(contract.id, key, 1, rel, name, rules.NO_DIRECT_IDENTIFIERS.id, int(row) + 2, column))
             frame = frame.with_columns(pl.Series(column, values, dtype=pl.String))
             clean = data = encode(contract, frame)
         if "checksum_mismatch" in names:  # changed after the manifest was made: same rows, other bytes
@@ -242,21 +260,21 @@ class Planner:
             changed = frame.with_columns(pl.Series(column.name, values))
             data = encode(contract, changed)
             manifest["sha256"] = hashlib.sha256(clean).hexdigest()
-            defects.append(Defect(contract.id, key, 1, rel, "checksum_mismatch", "manifest_sha256", None, None))
+            defects.append(Defect(contract.id, key, 1, rel, "checksum_mismatch", rules.MANIFEST_SHA256.id, None, None))
         if "truncated" in names:  # the upload stopped: the manifest describes the whole file
             lines = data.split(b"\n")
             keep = 1 + frame.height - max(1, frame.height // 10)
             manifest = {"rows": frame.height, "sha256": hashlib.sha256(data).hexdigest()}
             data = b"\n".join(lines[:keep]) + b"\n"
             # Both controls catch a cut upload: the row count and the checksum of the whole file.
-            for rule in ("manifest_rows", "manifest_sha256"):
+            for rule in (rules.MANIFEST_ROWS.id, rules.MANIFEST_SHA256.id):
                 defects.append(Defect(contract.id, key, 1, rel, "truncated", rule, None, None))
         if "wrong_encoding" in names:  # sent in the other encoding than the contract declares
             declared = contract.delivery.encoding
             text = data.decode("cp949" if declared == "cp949" else "utf-8-sig")
             data = text.encode("utf-8" if declared == "cp949" else "cp949")
-            defects.append(Defect(contract.id, key, 1, rel, "wrong_encoding", "encoding_declared", None, None))
-        return Delivery(1, data, manifest or None, defects)
+            defects.append(Defect(contract.id, key, 1, rel, "wrong_encoding", rules.ENCODING_DECLARED.id, None, None))
+        return PlantedFile(1, data, manifest or None, defects)
 
 
 class _RowBreaker:
@@ -274,13 +292,13 @@ class _RowBreaker:
             self.templates = np.arange(frame.height)
         self.untouched = np.ones(frame.height, dtype=bool)  # rows not yet copied for an over-cancel / broken in place
 
-    def apply(self, names: list[str], rel: str) -> Delivery:
+    def apply(self, names: list[str], rel: str) -> PlantedFile:
         c, frame = self.contract, self.frame
         if not names or not len(self.templates):
-            return Delivery(1, None, None, [])
+            return PlantedFile(1, None, None, [])
         parts = [p for name in dict.fromkeys(names) if (p := self._batch(name, names.count(name))) is not None]
         if not parts:
-            return Delivery(1, None, None, [])
+            return PlantedFile(1, None, None, [])
         extras = pl.concat([p.rows for p in parts])
         labels = [p.name for p in parts for _ in range(p.rows.height)]
         cols = [col for p in parts for col in p.columns]
@@ -305,14 +323,14 @@ class _RowBreaker:
         ]
         table = pl.concat([frame.filter(pl.Series(keep)), extras])
         if c.delivery.format == "parquet":
-            return Delivery(1, encode(c, table[order]), {"rows": table.height}, defects)
+            return PlantedFile(1, encode(c, table[order]), {"rows": table.height}, defects)
         lines = encode(c, table).decode(_codec(c)).split("\n")
         header, body = lines[0], lines[1:-1]
         for i, text in enumerate(texts):  # unparseable values are written into the text itself
             if text is not None:
                 body[len(kept) + i] = _replace_field(body[len(kept) + i], c.column_names.index(cols[i]), text)
         out = "\n".join([header, *[body[i] for i in order]]) + "\n"
-        return Delivery(1, out.encode(c.delivery.encoding), {"rows": len(order)}, defects)
+        return PlantedFile(1, out.encode(c.delivery.encoding), {"rows": len(order)}, defects)
 
     # -- one class ------------------------------------------------------------------------------
 
