@@ -6,15 +6,13 @@ import dagster as dg
 
 from assets.automation import LANDING_SENSORS, WAREHOUSE_JOB, cycle_jobs, cycle_schedules, warehouse_refresh_sensor
 from assets.landing import LANDING_SPECS
-from assets.marts.fusion import FUSION_MARTS
-from assets.marts.spending import SPENDING_MARTS
-from assets.products import PRODUCTS, publish_catalog
+from assets.marts import MART_ASSETS
+from assets.publish import PRODUCTS, publish_catalog
 from assets.staged import STAGED_ASSETS
 from assets.warehouse import build_warehouse_asset
 from resources import default_resources
 
-MARTS = [*SPENDING_MARTS, *FUSION_MARTS]
-_built = [*STAGED_ASSETS, *MARTS, *PRODUCTS]
+_built = [*STAGED_ASSETS, *MART_ASSETS, *PRODUCTS]
 WAREHOUSE = build_warehouse_asset([k for a in _built for k in a.keys])
 
 CYCLE_JOBS = cycle_jobs(_built)

@@ -9,7 +9,7 @@ import dagster as dg
 from assets.partitions import PARTITIONS
 
 JobLike = Any  # what define_asset_job returns (an unresolved asset job; not exported by dagster)
-from assets.staged import quarantine_key, staged_key
+from assets.keys import CATALOG_KEY, WAREHOUSE_KEY, quarantine_key, staged_key
 from regional_econ.contracts import contracts
 from regional_econ.storage.landing import find_deliveries
 from regional_econ.contracts import centers
@@ -29,7 +29,7 @@ def cycle_jobs(assets: list[dg.AssetsDefinition]) -> dict[str, JobLike]:
 
 
 WAREHOUSE_JOB = dg.define_asset_job(
-    "warehouse_refresh", selection=dg.AssetSelection.keys("publish_catalog", "warehouse"),
+    "warehouse_refresh", selection=dg.AssetSelection.assets(CATALOG_KEY, WAREHOUSE_KEY),
     description="Rebuild the product catalog and the DuckDB warehouse views over the lake and products.",
 )
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.keys import landing_key
 from assets.partitions import partitions_for
-from regional_econ.contracts import Contract, contracts
-from regional_econ.contracts import centers
-
-
-def landing_key(contract: Contract) -> dg.AssetKey:
-    return dg.AssetKey(["landing", contract.center, contract.feed])
+from regional_econ import names
+from regional_econ.contracts import Contract, centers, contracts
 
 
 def landing_spec(contract: Contract) -> dg.AssetSpec:
@@ -30,7 +27,7 @@ def landing_spec(contract: Contract) -> dg.AssetSpec:
             "encoding": d.encoding,
             "header": "Korean labels" if d.header == "ko" else "column names",
             "deadline": f"{d.deadline_days_after_period_end} day(s) after the period, {d.deadline_at} KST",
-            "path": f"landing/{contract.id}/<period start>/{contract.feed}_<YYYYMMDD>_v<N>.{d.format}",
+            "path": names.landing_pattern(contract.id, d.format),
         },
     )
 

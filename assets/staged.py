@@ -8,7 +8,7 @@ with the batch gate as blocking checks on the staged asset.
 
 import dagster as dg
 
-from assets.landing import landing_key
+from assets.keys import landing_key, quarantine_key, staged_key
 from assets.metadata import column_schema
 from assets.partitions import partitions_for
 from checks.batch_gate import check_results, check_specs
@@ -16,14 +16,6 @@ from regional_econ.contracts import Contract, contracts
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.staging import MissingDelivery, StageOutcome, stage_period
 from resources import ContractReports, LandingZone, ParquetLake
-
-
-def staged_key(contract: Contract) -> dg.AssetKey:
-    return dg.AssetKey(["staged", contract.center, contract.feed])
-
-
-def quarantine_key(contract: Contract) -> dg.AssetKey:
-    return dg.AssetKey(["quarantine", contract.center, contract.feed])
 
 
 def _metadata(outcomes: list[StageOutcome], layer: str) -> dict:
@@ -49,7 +41,7 @@ def _metadata(outcomes: list[StageOutcome], layer: str) -> dict:
 def _lookup_deps(contract: Contract) -> list[dg.AssetKey]:
     """Staged feeds this feed's lookup rules read (e.g. transactions need merchants first)."""
     needs = {f for rule in contract.rules_at("lookup") for f in LOOKUPS[rule.id].needs}
-    return [staged_key(contracts()[f]) for f in sorted(needs)]
+    return [staged_key(f) for f in sorted(needs)]
 
 
 def build_staged(contract: Contract) -> dg.AssetsDefinition:

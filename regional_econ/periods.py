@@ -35,6 +35,22 @@ def period_end(cadence: str, start: date) -> date:
     return date(start.year + month // 12, month % 12 + 1, 1)
 
 
+# The column (and lake folder ``<column>=<key>``) a mart's periods are keyed by, and the name a
+# transform takes its period under.
+PERIOD_COLUMN = {"daily": "date", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
+PERIOD_ARGUMENT = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter"}
+
+
+def shift_period(cadence: str, key: str, periods: int) -> str:
+    """The key of the period ``periods`` after the one keyed ``key`` (negative: before)."""
+    start = date.fromisoformat(key)
+    if cadence == "daily":
+        return (start + timedelta(days=periods)).isoformat()
+    if cadence == "weekly":
+        return (start + timedelta(days=7 * periods)).isoformat()
+    return shift_month(key, periods * {"monthly": 1, "quarterly": 3}[cadence])
+
+
 def period_keys(cadence: str, first: date, last: date) -> list[str]:
     """Keys of every period that overlaps the days ``first``..``last`` (inclusive)."""
     keys, start = [], period_start(cadence, first)

@@ -69,7 +69,7 @@ def _product_views(con: duckdb.DuckDBPyConnection, publish: Path) -> list[str]:
     for directory in sorted(p for p in publish.glob("*") if p.is_dir()):
         if any(directory.glob("*/*.parquet")):
             con.execute(
-                f"CREATE OR REPLACE VIEW products.{directory.name} AS "
+                f"CREATE OR REPLACE VIEW publish.{directory.name} AS "
                 f"SELECT * FROM read_parquet({_quote(directory / '*' / '*.parquet')})"
             )
             built.append(directory.name)
@@ -84,7 +84,7 @@ def build(lake: Path, target: Path, publish: Path | None = None) -> dict[str, li
     made: dict[str, list[str]] = {}
     # Readable by any DuckDB from 1.0 on (the CLI users have may be older than the library).
     with duckdb.connect(str(tmp), config={"storage_compatibility_version": "v1.0.0"}) as con:
-        for schema in ("ref", "staged", "quarantine", "marts", "products", "ops"):
+        for schema in ("ref", "staged", "quarantine", "marts", "publish", "ops"):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for name in reference.TABLES:
             frame = reference.table(name)
@@ -97,7 +97,7 @@ def build(lake: Path, target: Path, publish: Path | None = None) -> dict[str, li
         made["staged"] = made["quarantine"] = [c.name for c in contracts().values()]
         made["marts"] = _mart_views(con, lake)
         if publish is not None and publish.exists():
-            made["products"] = _product_views(con, publish)
+            made["publish"] = _product_views(con, publish)
         receipts = lake / "receipts"
         if any(receipts.glob("*/*/*/*.json")):
             con.execute(

@@ -51,7 +51,7 @@ class ContractReports(dg.ConfigurableResource):
         return write_delivery_report(Path(self.root), outcome, outcome.quarantined_rows)
 
 
-class DataProducts(dg.ConfigurableResource):
+class PublishFolder(dg.ConfigurableResource):
     """The published folder: disclosure-controlled files, dictionaries and the catalog."""
 
     root: str
@@ -66,8 +66,8 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
     path: str
 
-    def build(self, lake: Lake, products: Path) -> dict[str, list[str]]:
-        return warehouse.build(lake.root, Path(self.path), products)
+    def build(self, lake: Lake, publish: Path) -> dict[str, list[str]]:
+        return warehouse.build(lake.root, Path(self.path), publish)
 
 
 def default_resources(root: Path | None = None) -> dict[str, dg.ConfigurableResource]:
@@ -77,5 +77,5 @@ def default_resources(root: Path | None = None) -> dict[str, dg.ConfigurableReso
         "lake": ParquetLake(root=str(paths.lake_root(root))),
         "warehouse": DuckDBWarehouse(path=str(paths.warehouse_path(root))),
         "reports": ContractReports(root=str(paths.reports_root(root))),
-        "products": DataProducts(root=str(paths.publish_root(root))),
+        "publish": PublishFolder(root=str(paths.publish_root(root))),
     }

@@ -105,13 +105,13 @@ def test_products_are_protected_and_catalogued(platform):
     assert csv.startswith(b"\xef\xbb\xbf") and "거주지시군구코드".encode() in csv
     shown_below = sql(
         root,
-        "select count(*) from products.spending_flows p join marts.spending_flows m "
+        "select count(*) from publish.spending_flows p join marts.spending_flows m "
         "on p.home_sigungu_cd = m.home_sigungu_cd and p.merchant_sigungu_cd = m.merchant_sigungu_cd "
         f"where not p.suppressed and (m.cards < {MIN_PERSONS} or m.merchants < {MIN_BUSINESSES})",
     )[0][0]
     assert shown_below == 0
     for product in names:
-        columns = {r[0] for r in sql(root, f"select column_name from information_schema.columns where table_schema = 'products' and table_name = '{product}'")}
+        columns = {r[0] for r in sql(root, f"select column_name from information_schema.columns where table_schema = 'publish' and table_name = '{product}'")}
         assert not any(c.endswith("_token") or c in ("merchant_id", "biz_token") for c in columns)
 
 

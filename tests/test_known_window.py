@@ -50,7 +50,7 @@ def warehouse(tmp_path_factory):
     keys = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
     kona_daily = {k for k in keys if k.path[0] in ("staged", "quarantine") and k.path[1] == "kona"}
     daily_marts = {k for k in keys if k.path[0] == "marts" and graph.get(k).partitions_def == graph.get(dg.AssetKey(["marts", "spending_daily"])).partitions_def}
-    monthly = {k for k in keys if k.path[0] in ("marts", "products") and k not in daily_marts and k.path[1] in month_marts()}
+    monthly = {k for k in keys if k.path[0] in ("marts", "publish") and k not in daily_marts and k.path[1] in month_marts()}
     with dg.instance_for_test() as instance:
         assert _run(defs, kona_daily | daily_marts, *DAYS, root, instance).success
         assert _run(defs, monthly, "2026-09-01", "2026-09-01", root, instance).success
@@ -59,9 +59,8 @@ def warehouse(tmp_path_factory):
 
 
 def month_marts():
-    from assets.marts.spending import MONTHLY
-
-    return set(MONTHLY)
+    return {"spending_monthly", "spending_by_time", "spending_by_demographics", "spending_flows", "area_flow_summary",
+            "currency_circulation", "currency_balance", "policy_fund_usage"}
 
 
 def test_flows_and_retention_come_out_as_computed_by_hand(warehouse):
@@ -80,6 +79,6 @@ def test_daily_net_and_currency_balance(warehouse):
 
 
 def test_tiny_cells_are_withheld_in_the_products(warehouse):
-    published = warehouse.execute("select count(*), count(*) filter (where suppressed) from products.spending_flows").fetchone()
+    published = warehouse.execute("select count(*), count(*) filter (where suppressed) from publish.spending_flows").fetchone()
     assert published[0] == 4 and published[1] == 4  # one or two cards per cell: nothing may be shown
-    assert warehouse.execute("select count(*) from products.spending_flows where net_amount_krw is not null").fetchone()[0] == 0
+    assert warehouse.execute("select count(*) from publish.spending_flows where net_amount_krw is not null").fetchone()[0] == 0

@@ -1,10 +1,10 @@
-"""What the payments mart asks of the lake: registers staged by the first day, partitions with card_key."""
+"""What the marts ask of the lake: declared inputs, and frames that match their declaration."""
 
-import dagster as dg
 import polars as pl
 import pytest
 
-from assets.marts.spending import month_payments, payments_of_days
+from regional_econ.marts import MARTS, build
+from regional_econ.marts.inputs import MissingInput
 from regional_econ.storage.lake import Lake
 
 
@@ -12,13 +12,36 @@ def test_a_day_before_the_first_register_delivery_fails_clearly(tmp_path):
     lake = Lake(tmp_path)
     lake.write("staged", "kona/merchants", "2026-09-02", pl.DataFrame({"merchant_id": ["M000000001"]}))
     lake.write("staged", "kona/cardholders", "2026-09-01", pl.DataFrame({"card_token": ["a" * 64]}))
-    with pytest.raises(dg.Failure, match=r"nothing staged for kona/merchants on or before this day \(first: 2026-09-02\)"):
-        next(payments_of_days(lake, ["2026-09-01", "2026-09-02"]))
+    with pytest.raises(MissingInput, match=r"nothing staged for kona/merchants on or before this day \(first: 2026-09-02\)"):
+        next(build.periods(MARTS["payments"], lake, ["2026-09-01", "2026-09-02"]))
 
 
-def test_payments_written_before_card_key_ask_to_be_rebuilt(tmp_path):
+def test_a_required_input_with_nothing_for_the_period_names_it_and_the_span(tmp_path):
+    with pytest.raises(MissingInput, match=r"spending_monthly 2026-09-01: marts/payments has nothing for 2026-09-01\.\.2026-09-30"):
+        next(build.periods(MARTS["spending_monthly"], Lake(tmp_path), ["2026-09-01"]))
+
+
+def test_an_optional_input_is_an_empty_frame_of_its_source_schema(tmp_path):
     lake = Lake(tmp_path)
-    lake.write("marts", "payments", "2026-09-01", pl.DataFrame({"card_token": ["a" * 64], "amount_krw": [1]}))
-    lake.write("marts", "payments", "2026-09-02", pl.DataFrame({"card_key": [1], "amount_krw": [1]}, schema_overrides={"card_key": pl.UInt128}))
-    with pytest.raises(dg.Failure, match=r"2026-09-01\.\.2026-09-01 \(1 day\(s\)\) predate card_key: re-materialize"):
-        month_payments(lake, "2026-09-01")
+    mart = MARTS["finance_stress"]
+    frame = mart.inputs["cases"].read(lake, mart.name, mart.cadence, "2026-09-01")
+    assert frame.collect().height == 0 and "client_token" in frame.collect_schema()
+
+
+def test_a_frame_with_an_undeclared_missing_or_retyped_column_is_refused():
+    mart = MARTS["job_mismatch"]
+    good = pl.DataFrame(schema={c.name: c.dtype for c in mart.declared_columns})
+    assert build.conform(mart, good).columns == [c.name for c in mart.stored_columns]
+    with pytest.raises(build.MartSchemaError, match=r"undeclared columns \['extra'\]"):
+        build.conform(mart, good.with_columns(extra=pl.lit(1)))
+    with pytest.raises(build.MartSchemaError, match=r"declared but missing \['mismatch_index'\]"):
+        build.conform(mart, good.drop("mismatch_index"))
+    with pytest.raises(build.MartSchemaError, match="openings"):
+        build.conform(mart, good.with_columns(pl.col("openings").cast(pl.Int32)))
+
+
+def test_a_declaration_that_does_not_match_its_transform_fails_at_import():
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="do not match"):
+        replace(MARTS["job_mismatch"], inputs={"matches": MARTS["job_mismatch"].inputs["matching"]})

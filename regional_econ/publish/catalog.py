@@ -39,7 +39,7 @@ def build_catalog(root: Path) -> dict:
                     ],
                 }
             )
-        schema = [{"name": c, "label_ko": label(c), "type": str(t), "description": describe(c)} for c, t in frame.schema.items()]
+        schema = [{"name": c, "label_ko": label(c, mart), "type": str(t), "description": describe(c, mart)} for c, t in frame.schema.items()]
         products.append(
             {"product": name, "description": mart.description, "dictionary": f"{name}/dictionary.md",
              "suppression_rule": RULE, "schema": schema, "periods": periods}

@@ -49,13 +49,22 @@ def payment_register(kind: str, history: pl.LazyFrame) -> Register:
     return Register(history, REGISTERS[kind][1], list(PAYMENT_ATTRIBUTES[kind]))
 
 
-def payments(transactions: pl.LazyFrame, merchants: Register, cards: Register, up_to: date | None = None) -> pl.DataFrame:
+def merchant_register(history: pl.LazyFrame) -> Register:
+    return payment_register("merchant", history)
+
+
+def card_register(history: pl.LazyFrame) -> Register:
+    return payment_register("card", history)
+
+
+def payments(transactions: pl.LazyFrame, merchants: Register, cards: Register, day: str | None = None) -> pl.DataFrame:
     """Each transaction with its KST day, hour and weekday and the merchant's and card's attributes
-    as delivered up to that day (and up to ``up_to``): the fact table every spending mart aggregates.
+    as delivered up to that day (and up to ``day``): the fact table every spending mart aggregates.
 
     A merchant or card missing from its register gets the explicit unknowns. The card is
     carried as ``card_key`` (see ``card_key``), not as its token.
     """
+    up_to = None if day is None else date.fromisoformat(day)
     local = pl.col("_local")
     events = (
         transactions.drop("date", strict=False)  # the delivery's key gives way to the KST day

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from regional_econ import reference
 from regional_econ.transforms.common import IS_APPROVAL, IS_CANCEL, signed_amount
 from regional_econ.transforms.payments import UNKNOWN_CURRENCY, coded, decoded
 from regional_econ.transforms.registers import attach_as_of
@@ -115,8 +116,12 @@ def area_flow_summary(flows: pl.DataFrame) -> pl.DataFrame:
     ).rename({"home_krw": "resident_spending_at_home_krw"}).sort("month", "sigungu_cd")
 
 
-def currency_circulation(payments: pl.LazyFrame, areas: pl.DataFrame) -> pl.DataFrame:
-    """Month x currency x merchant area: where each city's currency is spent, inside the issuing city or not."""
+def currency_circulation(payments: pl.LazyFrame, areas: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Month x currency x merchant area: where each city's currency is spent, inside the issuing city or not.
+
+    ``areas``: the area reference table (default ``ref.areas``), for each merchant area's si/gun.
+    """
+    areas = reference.table("areas") if areas is None else areas
     events = payments.join(
         areas.lazy().select("sigungu_cd", merchant_si_cd="si_cd"), on="sigungu_cd", how="left"
     )

@@ -1,20 +1,17 @@
-"""Data products: disclosure-controlled monthly versions of the marts, and their catalog."""
+"""The published layer: disclosure-controlled monthly versions of the marts (``publish/<mart>``)
+and their catalog (``publish/catalog``)."""
 
 import dagster as dg
 import polars as pl
 
-from assets.marts.factory import mart_key
+from assets.keys import CATALOG_KEY, mart_key, product_key
 from assets.metadata import preview
 from assets.partitions import partitions_for
 from regional_econ.marts import MARTS
-from regional_econ.publish.disclosure import RULE
 from regional_econ.publish.catalog import build_catalog
+from regional_econ.publish.disclosure import RULE
 from regional_econ.publish.files import publishable, write_product
-from resources import DataProducts, ParquetLake
-
-
-def product_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey(["products", name])
+from resources import ParquetLake, PublishFolder
 
 
 def build_product(name: str) -> dg.AssetsDefinition:
@@ -26,18 +23,18 @@ def build_product(name: str) -> dg.AssetsDefinition:
         partitions_def=partitions_for("monthly"),
         backfill_policy=dg.BackfillPolicy.single_run(),
         automation_condition=dg.AutomationCondition.eager(),
-        group_name="products",
+        group_name="publish",
         kinds={"parquet", "csv"},
         description=f"Published {name}, one file per month (Parquet and Korean-header CSV): {RULE}.",
     )
-    def _product(context: dg.AssetExecutionContext, lake: ParquetLake, products: DataProducts) -> dg.MaterializeResult:
+    def _product(context: dg.AssetExecutionContext, lake: ParquetLake, publish: PublishFolder) -> dg.MaterializeResult:
         rows, suppressed, frames = {}, {}, []
         for key in context.partition_keys:
-            frame = lake.lake.scan("marts", name, [key], column="month")
+            frame = lake.lake.scan("marts", name, [key], column=mart.period_column)
             if frame is None:
-                raise dg.Failure(f"products/{name} {key}: marts/{name} has no partition {key}")
+                raise dg.Failure(f"publish/{name} {key}: marts/{name} has no partition {key}")
             published = publishable(mart, frame.collect())
-            write_product(products.path, mart, key, published)
+            write_product(publish.path, mart, key, published)
             rows[key], suppressed[key] = published.height, int(published["suppressed"].sum())
             frames.append(published)
         frame = pl.concat(frames)
@@ -57,15 +54,15 @@ PRODUCTS = [build_product(name) for name, mart in MARTS.items() if mart.publish]
 
 
 @dg.asset(
-    key="publish_catalog",
+    key=CATALOG_KEY,
     deps=[p.key for p in PRODUCTS],
-    group_name="products",
+    group_name="publish",
     kinds={"json"},
     description="data/publish/catalog.json: every product, period, schema, row count, sha256 and the suppression rule.",
 )
-def publish_catalog(products: DataProducts) -> dg.MaterializeResult:
-    catalog = build_catalog(products.path)
+def publish_catalog(publish: PublishFolder) -> dg.MaterializeResult:
+    catalog = build_catalog(publish.path)
     periods = {p["product"]: [x["period"] for x in p["periods"]] for p in catalog["products"]}
     return dg.MaterializeResult(
-        metadata={"path": dg.MetadataValue.path(str(products.path / "catalog.json")), "periods": dg.MetadataValue.json(periods)}
+        metadata={"path": dg.MetadataValue.path(str(publish.path / "catalog.json")), "periods": dg.MetadataValue.json(periods)}
     )
