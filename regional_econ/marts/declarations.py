@@ -229,7 +229,8 @@ MARTS: dict[str, Mart] = {
         Mart(
             "sme_indicators", "monthly", ("month", "sigungu_cd", "category_cd"),
             "Month x area x category: merchants, openings, closures, total and median revenue, growth, small-merchant share.",
-            ("month", "sigungu_cd", "category_cd", "merchants", "trading_merchants", "openings", "closures",
+            ("month", "sigungu_cd", "category_cd", "merchants", "trading_merchants",
+             MartColumn("openings", pl.Int64(), "개업가맹점수", "Merchants registered (opened) in the month."), "closures",
              "total_revenue_krw", "median_revenue_krw", "revenue_growth", "small_merchant_share", "top_merchant_share"),
             {"revenue": mart(REVENUE, _months(2))}, sme.sme_indicators,
             Disclosure(("month", "sigungu_cd", "category_cd"),
