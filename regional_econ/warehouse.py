@@ -14,9 +14,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from regional_econ import reference
+from regional_econ import names, reference
 from regional_econ.contracts import Contract, contracts
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
+from regional_econ.marts import MARTS
 from regional_econ.storage.lake import PART_FILE
 
 DUCKDB_TYPES = {
@@ -42,37 +43,38 @@ def _feed_views(con: duckdb.DuckDBPyConnection, lake: Path, contract: Contract) 
     text = [(c.name, "VARCHAR") for c in contract.columns] + [
         (RULES_COLUMN, "VARCHAR[]"), (SOURCE_COLUMN, "VARCHAR"), (LINE_COLUMN, "BIGINT"),
     ]
-    for layer, columns in (("staged", typed), ("quarantine", text)):
-        files = _files(lake / layer / contract.id)
+    for layer, columns in ((names.STAGED, typed), (names.QUARANTINE, text)):
+        files = _files(lake / names.lake_folder(layer, contract.id))
         body = (
             f"SELECT * FROM read_parquet({_quote(files)}, hive_partitioning = true, hive_types = {{'date': DATE}})"
             if files else _empty_select(columns + [("date", "DATE")])
         )
-        con.execute(f"CREATE OR REPLACE VIEW {layer}.{contract.name} AS {body}")
+        con.execute(f"CREATE OR REPLACE VIEW {names.view(layer, contract.id)} AS {body}")
 
 
-def _mart_views(con: duckdb.DuckDBPyConnection, lake: Path, schema: str = "marts") -> list[str]:
+def _mart_views(con: duckdb.DuckDBPyConnection, lake: Path) -> list[str]:
     built = []
-    for directory in sorted((lake / schema).glob("*")):
-        files = _files(directory)
+    for mart in MARTS:
+        files = _files(lake / names.lake_folder(names.MARTS, mart))
         if files:
             con.execute(
-                f"CREATE OR REPLACE VIEW {schema}.{directory.name} AS "
+                f"CREATE OR REPLACE VIEW {names.view(names.MARTS, mart)} AS "
                 f"SELECT * FROM read_parquet({_quote(files)}, hive_partitioning = true)"
             )
-            built.append(directory.name)
+            built.append(mart)
     return built
 
 
 def _product_views(con: duckdb.DuckDBPyConnection, publish: Path) -> list[str]:
     built = []
-    for directory in sorted(p for p in publish.glob("*") if p.is_dir()):
-        if any(directory.glob("*/*.parquet")):
+    for mart, declared in MARTS.items():
+        folder = publish / names.product_folder(mart)
+        if declared.publish and any(folder.glob("*/*.parquet")):
             con.execute(
-                f"CREATE OR REPLACE VIEW publish.{directory.name} AS "
-                f"SELECT * FROM read_parquet({_quote(directory / '*' / '*.parquet')})"
+                f"CREATE OR REPLACE VIEW {names.view(names.PUBLISH, mart)} AS "
+                f"SELECT * FROM read_parquet({_quote(folder / '*' / '*.parquet')})"
             )
-            built.append(directory.name)
+            built.append(mart)
     return built
 
 
@@ -84,7 +86,7 @@ def build(lake: Path, target: Path, publish: Path | None = None) -> dict[str, li
     made: dict[str, list[str]] = {}
     # Readable by any DuckDB from 1.0 on (the CLI users have may be older than the library).
     with duckdb.connect(str(tmp), config={"storage_compatibility_version": "v1.0.0"}) as con:
-        for schema in ("ref", "staged", "quarantine", "marts", "publish", "ops"):
+        for schema in ("ref", names.STAGED, names.QUARANTINE, names.MARTS, names.PUBLISH, "ops"):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for name in reference.TABLES:
             frame = reference.table(name)
@@ -94,10 +96,10 @@ def build(lake: Path, target: Path, publish: Path | None = None) -> dict[str, li
         made["ref"] = list(reference.TABLES)
         for contract in contracts().values():
             _feed_views(con, lake, contract)
-        made["staged"] = made["quarantine"] = [c.name for c in contracts().values()]
-        made["marts"] = _mart_views(con, lake)
+        made[names.STAGED] = made[names.QUARANTINE] = [c.name for c in contracts().values()]
+        made[names.MARTS] = _mart_views(con, lake)
         if publish is not None and publish.exists():
-            made["publish"] = _product_views(con, publish)
+            made[names.PUBLISH] = _product_views(con, publish)
         receipts = lake / "receipts"
         if any(receipts.glob("*/*/*/*.json")):
             con.execute(

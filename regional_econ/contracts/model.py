@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from regional_econ import names
 from regional_econ.contracts import rules
 from regional_econ.contracts.classification import CLASSIFICATIONS
 
@@ -110,16 +111,16 @@ class Contract:
 
     @property
     def center(self) -> str:
-        return self.id.split("/")[0]
+        return names.center_of(self.id)
 
     @property
     def feed(self) -> str:
-        return self.id.split("/")[1]
+        return names.feed_of(self.id)
 
     @property
     def name(self) -> str:
         """The feed's flat name, as in warehouse views: ``kona_transactions``."""
-        return self.id.replace("/", "_")
+        return names.flat(self.id)
 
     @property
     def column_names(self) -> list[str]:

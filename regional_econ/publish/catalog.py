@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from regional_econ import names
 from regional_econ.marts import MARTS, describe, label
 from regional_econ.publish.disclosure import RULE
 from regional_econ.publish.files import atomic
@@ -22,10 +23,10 @@ def build_catalog(root: Path) -> dict:
     """Every product file on disk, described; written to ``catalog.json``."""
     products = []
     for name, mart in MARTS.items():
-        if mart.publish is None or not (root / name).exists():
+        if mart.publish is None or not (root / names.product_folder(name)).exists():
             continue
         periods = []
-        for parquet in sorted((root / name).glob("*/*.parquet")):
+        for parquet in sorted((root / names.product_folder(name)).glob("*/*.parquet")):
             frame = pl.read_parquet(parquet)
             csv = parquet.with_suffix(".csv")
             periods.append(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from regional_econ import reference
+from regional_econ import names, reference
 from regional_econ.marts import Mart, describe, label
 from regional_econ.publish.disclosure import RULE, protect
 
@@ -46,14 +46,14 @@ def period_label(key: str) -> str:
 
 
 def write_product(root: Path, mart: Mart, key: str, published: pl.DataFrame) -> list[Path]:
-    folder = root / mart.name / period_label(key)
+    folder = root / names.product_folder(mart.name) / period_label(key)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{mart.name}_{period_label(key)}"
     parquet, csv = folder / f"{stem}.parquet", folder / f"{stem}.csv"
     atomic(parquet, lambda tmp: published.write_parquet(tmp, compression="zstd"))
     korean = published.with_columns(pl.col(pl.Boolean).cast(pl.String)).rename({c: label(c, mart) for c in published.columns})
     atomic(csv, lambda tmp: tmp.write_bytes(korean.write_csv().encode("utf-8-sig")))
-    atomic(root / mart.name / "dictionary.md", lambda tmp: tmp.write_text(dictionary(mart, published), encoding="utf-8"))
+    atomic(root / names.product_folder(mart.name) / "dictionary.md", lambda tmp: tmp.write_text(dictionary(mart, published), encoding="utf-8"))
     return [parquet, csv]
 
 
