@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     (root / ".dagster").mkdir(parents=True, exist_ok=True)
 
     import dagster as dg
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+    from assets.run import partition_range_tags
 
     import regional_econ
     from benchmarks.marts import plan
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 profiler.enable()
             result = defs.resolve_job_def(step.job).execute_in_process(
                 instance=instance,
-                tags={ASSET_PARTITION_RANGE_START_TAG: step.keys[0], ASSET_PARTITION_RANGE_END_TAG: step.keys[-1]},
+                tags=partition_range_tags(step.keys[0], step.keys[-1]),
                 asset_selection=step.selection,
                 raise_on_error=False,
                 run_config=quiet,

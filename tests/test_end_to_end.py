@@ -23,10 +23,10 @@ def platform(tmp_path_factory, monkeypatch_module):
     root = tmp_path_factory.mktemp("platform")
     monkeypatch_module.setenv(paths.DATA_ROOT_ENV, str(root))
     generate(out=root / "landing", start=START, days=DAYS, scale=0.0005, seed=11)
-    import run_window
+    from assets import run
 
     with dg.instance_for_test() as instance:
-        failed = run_window.run_window(START, date(2026, 9, 2), instance, resources_root=root)
+        failed = run.run_window(START, date(2026, 9, 2), instance, resources_root=root)
     return root, failed
 
 

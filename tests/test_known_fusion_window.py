@@ -10,7 +10,7 @@ One counselling case in 41111, where one cardholder lives.
 import dagster as dg
 import duckdb
 import pytest
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from assets.run import partition_range_tags
 
 from resources import default_resources
 from tests.builders import deliver
@@ -65,7 +65,7 @@ def _run(defs, keys, first, last, root, instance):
     job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(keys))
     result = job.execute_in_process(
         instance=instance, resources=default_resources(root), raise_on_error=False,
-        tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
+        tags=partition_range_tags(first, last),
     )
     assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
 

@@ -6,7 +6,7 @@ nowhere: not in the lake, the receipts, the reports, the warehouse or the run's 
 
 import dagster as dg
 import polars as pl
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from assets.run import partition_range_tags
 
 from regional_econ.contracts import contract
 from regional_econ.synth.writer import encode
@@ -35,7 +35,7 @@ def test_resident_number_blocks_downstream_and_is_copied_nowhere(tmp_path):
     with dg.instance_for_test() as instance:
         result = job.execute_in_process(
             instance=instance, resources=default_resources(tmp_path), raise_on_error=False,
-            tags={ASSET_PARTITION_RANGE_START_TAG: DAY, ASSET_PARTITION_RANGE_END_TAG: DAY},
+            tags=partition_range_tags(DAY, DAY),
         )
         assert not result.success
         materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}

@@ -13,9 +13,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
+
+# The one private import of the platform: Dagster has no public name for the tags that make
+# a run cover a range of partitions (what `dagster asset materialize --partition-range` sets).
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from regional_econ.periods import period_keys
+
+
+def partition_range_tags(first: str, last: str) -> dict[str, str]:
+    """Tags that make one run cover the partitions ``first``..``last`` (single-run backfill)."""
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
 
 
 def run_window(
@@ -40,7 +48,7 @@ def run_window(
         keys = period_keys(cadence, first, last)
         result = defs.resolve_job_def(job.name).execute_in_process(
             instance=instance,
-            tags={ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]},
+            tags=partition_range_tags(keys[0], keys[-1]),
             raise_on_error=False,
             resources=resources,
             run_config=quiet,
