@@ -13,7 +13,8 @@ from pathlib import Path
 import polars as pl
 
 HERE = Path(__file__).parent
-DEFAULT_SOURCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
+# The published files, vendored unchanged beside this module (provenance in sources/README.md).
+DEFAULT_SOURCE = Path(__file__).resolve().parent / "sources"
 
 # Romanized names (Revised Romanization, as the Ministry of the Interior publishes them).
 ENGLISH = {

@@ -11,7 +11,7 @@ from assets.run import partition_range_tags
 from regional_econ.contracts import contract
 from regional_econ.synth.writer import encode
 from resources import default_resources
-from tests.builders import TOKEN_A, deliver, merchants, transactions
+from tests.builders.deliveries import TOKEN_A, deliver, merchants, transactions
 
 SECRET = "900101-1234567"
 DAY = "2026-09-01"

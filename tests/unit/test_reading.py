@@ -6,13 +6,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from regional_econ.reference import derive
+
 from regional_econ.contracts import contract
 from regional_econ.gate import gate_rows, read_delivery
 from regional_econ.gate.read import decode
 from regional_econ.gate.errors import DeliveryError
 from regional_econ.synth.writer import write_delivery
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = derive.DEFAULT_SOURCE
 
 
 def _counselling():
@@ -71,7 +73,6 @@ def test_utf8_file_declared_cp949_is_rejected_not_read_as_mojibake(tmp_path):
         read_delivery(c, delivery.path)
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference is not beside the checkout")
 def test_a_real_cp949_file_decodes():
     c, _ = _counselling()
     text = decode(c, (REFERENCE / "portal2019_total_by_sigungu_cp949.csv").read_bytes(), "portal")

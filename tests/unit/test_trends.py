@@ -4,7 +4,7 @@ import pytest
 
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
 from regional_econ.transforms.trends import consumption_trends
-from tests.fusion_builders import empty, staged
+from tests.builders.staged import empty, staged
 
 WEEK, PREVIOUS = "2026-03-09", "2026-03-02"  # Mondays
 

@@ -13,8 +13,8 @@ import pytest
 from assets.run import partition_range_tags
 
 from resources import default_resources
-from tests.builders import deliver
-from tests.fusion_builders import empty, staged, token
+from tests.builders.deliveries import deliver
+from tests.builders.staged import empty, staged, token
 
 X, Y, CARD, SEEKER = token(1), token(2), token(11), token(21)
 DAYS = ("2026-09-01", "2026-09-02")

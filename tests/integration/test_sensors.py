@@ -3,7 +3,7 @@
 import dagster as dg
 
 from resources import LandingZone
-from tests.builders import TOKEN_A, deliver, merchants, transactions
+from tests.builders.deliveries import TOKEN_A, deliver, merchants, transactions
 
 
 def _evaluate(sensor, landing, cursor=None):

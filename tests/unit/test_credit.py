@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from regional_econ.transforms.credit import credit_early_warning, credit_risk_by_area
-from tests.fusion_builders import empty, staged, token
+from tests.builders.staged import empty, staged, token
 
 MONTH = "2026-06-01"  # current = 2026-04..06, prior = 2026-01..03, year earlier = 2025-04..06
 BIZ = {name: token(n) for n, name in enumerate("ABCDEFG", start=10)}

@@ -72,7 +72,7 @@ def test_rule_ids_are_spelled_only_in_the_vocabulary():
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     sources = [p for d in ("regional_econ", "assets", "checks", "resources") for p in (root / d).rglob("*.py")]
     assert len(sources) > 30
     quoted = re.compile(r"""["']([a-z0-9_]+)["']""")

@@ -12,23 +12,23 @@ import pytest
 from assets.run import partition_range_tags
 
 from resources import default_resources
-from tests import test_spending_marts as month
-from tests.builders import deliver
+from tests.builders import spending_month as month
+from tests.builders.deliveries import deliver
 
 DAYS = ("2026-09-01", "2026-09-02")
 
 
 def _deliver_window(landing):
-    txns = month._txns().collect()
+    txns = month.transactions().collect()
     for day in DAYS:
         first = day == DAYS[0]
         on_day = pl.col("approved_at").dt.date().cast(pl.String) == day
         deliver(landing, "kona/transactions", day, txns.filter(on_day))
-        merchants = month._merchants().collect().drop("date")
+        merchants = month.merchants_register().collect().drop("date")
         deliver(landing, "kona/merchants", day, merchants if first else merchants.clear())
-        cards = month._cardholders().collect().drop("date")
+        cards = month.cardholders_register().collect().drop("date")
         deliver(landing, "kona/cardholders", day, cards if first else cards.clear())
-        charges = month._charges().collect()
+        charges = month.charges().collect()
         deliver(landing, "kona/charges", day, charges if first else charges.clear())
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from regional_econ.contracts import contract
 from regional_econ.transforms.stress import finance_stress
-from tests.fusion_builders import empty, staged, token
+from tests.builders.staged import empty, staged, token
 
 MONTH = "2026-03-01"
 CLIENT1, CLIENT2, CLIENT3 = token(301), token(302), token(303)

@@ -1,4 +1,6 @@
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -9,7 +11,9 @@ from regional_econ.reference import derive
 SOURCE = derive.DEFAULT_SOURCE
 
 
-@pytest.mark.skipif(not SOURCE.exists(), reason="shared/reference is not beside the checkout")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference"
+
+
 def test_derived_tables_match_their_sources():
     for name, derived in derive.derive_all(SOURCE).items():
         committed = pl.read_csv(reference.HERE / f"{name}.csv", infer_schema=False)
@@ -54,3 +58,13 @@ def test_ksic_categories_exist():
     categories = set(reference.codes("merchant_categories"))
     linked = set(reference.table("ksic")["category_cd"].drop_nulls())
     assert linked <= categories and len(linked) == 34
+
+
+def test_the_vendored_sources_are_the_published_files():
+    """The sources beside derive.py are unchanged copies; where shared/reference sits beside the
+    checkout (a developer's machine) they must equal it byte for byte."""
+    vendored = sorted(p.name for p in SOURCE.iterdir())
+    assert {"bjd_codes_gyeonggi_2021.tsv", "portal2019_spending_by_gender.csv", "README.md"} <= set(vendored)
+    if SHARED.exists():
+        for name in vendored:
+            assert (SOURCE / name).read_bytes() == (SHARED / name).read_bytes(), name

@@ -10,7 +10,7 @@ from regional_econ.contracts import contract
 from regional_econ.gate import gate_rows
 from regional_econ.storage.lake import Lake
 from regional_econ.staging import MissingDelivery, stage_period
-from tests.builders import TOKEN_A, TOKEN_B, deliver, merchants, transactions
+from tests.builders.deliveries import TOKEN_A, TOKEN_B, deliver, merchants, transactions
 
 TXN = contract("kona/transactions")
 MER = contract("kona/merchants")

@@ -176,7 +176,7 @@ def test_bytes_do_not_depend_on_the_number_of_threads(tmp_path, clean):
         "import sys; from datetime import date; from pathlib import Path; from regional_econ.synth import generate; "
         f"generate(Path(sys.argv[1]), date({START.year}, {START.month}, {START.day}), 2, 0.003, seed=7)"
     )
-    env = {**os.environ, "POLARS_MAX_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "POLARS_MAX_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env)
     assert digests(tmp_path) == digests(out)
 

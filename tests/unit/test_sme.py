@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
 from regional_econ.periods import shift_month
 from regional_econ.transforms.sme import BUSINESS_CENTERS, linkage_rates, merchant_revenue_monthly, sme_indicators, sme_profile
-from tests.fusion_builders import empty, staged, token
+from tests.builders.staged import empty, staged, token
 
 CARD1, CARD2, CARD3, CARD4 = (token(n) for n in (101, 102, 103, 104))
 BIZ_A, BIZ_B, BIZ_C, BIZ_D, BIZ_E, BIZ_F, BIZ_G = (token(n) for n in range(10, 17))

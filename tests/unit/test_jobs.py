@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from regional_econ.reference import UNKNOWN_AREA
 from regional_econ.transforms.jobs import UNKNOWN_OCCUPATION, job_matching, job_mismatch
-from tests.fusion_builders import empty, staged, token
+from tests.builders.staged import empty, staged, token
 
 MONTH = "2026-03-01"
 S = {n: token(200 + n) for n in range(6)}

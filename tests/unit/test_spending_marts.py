@@ -11,60 +11,16 @@ in 41111 (영세), M2 retail in 41820 (일반).
   Wed 09-02 20:00  C at M1   3,000 approve (unknown cardholder)
 """
 
-from datetime import date, datetime
-
 import polars as pl
 import pytest
 
 from regional_econ import reference
-from regional_econ.contracts import contract
 from regional_econ.transforms import payments as p
 from regional_econ.transforms import spending as s
-from tests.builders import KST, merchants
-
-A, B, C = "0a" * 32, "0b" * 32, "0c" * 32
-
-
-def _txns():
-    rows = [
-        ("T2026090100000001", datetime(2026, 9, 1, 12, tzinfo=KST), A, "M000000001", 10_000, "APPROVE", None, None),
-        ("T2026090100000002", datetime(2026, 9, 1, 13, tzinfo=KST), A, "M000000002", 20_000, "APPROVE", None, "YBI"),
-        ("T2026090100000003", datetime(2026, 9, 1, 15, tzinfo=KST), A, "M000000001", 4_000, "CANCEL", "T2026090100000001", None),
-        ("T2026090200000001", datetime(2026, 9, 2, 9, tzinfo=KST), A, "M000000002", 5_000, "CANCEL", "T2026090100000002", "YBI"),
-        ("T2026090200000002", datetime(2026, 9, 2, 23, 30, tzinfo=KST), B, "M000000002", 7_000, "APPROVE", None, None),
-        ("T2026090200000003", datetime(2026, 9, 2, 20, tzinfo=KST), C, "M000000001", 3_000, "APPROVE", None, None),
-    ]
-    cols = ["txn_id", "approved_at", "card_token", "merchant_id", "amount_krw", "txn_type", "orig_txn_id", "policy_fund_cd"]
-    frame = pl.DataFrame([dict(zip(cols, r)) for r in rows], schema_overrides={"approved_at": pl.Datetime("us", "Asia/Seoul")})
-    return frame.with_columns(channel=pl.lit("CARD")).cast(dict(contract("kona/transactions").schema)).lazy()
-
-
-def _merchants():
-    m1 = merchants([("M000000001", "41111")], category="C27")
-    m2 = merchants([("M000000002", "41820")], category="C23").with_columns(sales_class=pl.lit("일반"))
-    return pl.concat([m1, m2]).with_columns(date=pl.lit("2026-09-01")).lazy()
-
-
-def _cardholders():
-    frame = pl.DataFrame(
-        {"card_token": [A, B], "currency_cd": ["41110", "41820"], "home_sigungu_cd": ["41111", "41820"],
-         "age_band": ["30", "60"], "gender": ["F", "M"], "registered_on": [date(2025, 1, 1)] * 2}
-    ).cast(dict(contract("kona/cardholders").schema))
-    return frame.with_columns(date=pl.lit("2026-09-01")).lazy()
-
-
-def _charges():
-    frame = pl.DataFrame(
-        {"charge_id": ["CH000000000000001", "CH000000000000002", "CH000000000000003"], "card_token": [A, B, B],
-         "charged_at": [datetime(2026, 9, 1, 8, tzinfo=KST)] * 3, "amount_krw": [50_000, 100_000, 200_000],
-         "incentive_krw": [5_000, 6_000, 0], "policy_fund_cd": [None, None, "YBI"]},
-        schema_overrides={"charged_at": pl.Datetime("us", "Asia/Seoul")},
-    )
-    return frame.cast(dict(contract("kona/charges").schema)).lazy()
-
+from tests.builders.spending_month import A, B, C, cardholders_register, charges, merchants_register, transactions
 
 def pays():
-    return p.payments(_txns(), p.payment_register("merchant", _merchants()), p.payment_register("card", _cardholders())).lazy()
+    return p.payments(transactions(), p.payment_register("merchant", merchants_register()), p.payment_register("card", cardholders_register())).lazy()
 
 
 def rows(frame: pl.DataFrame, keys: list[str]) -> dict:
@@ -112,7 +68,7 @@ def test_currency_circulation_and_balance():
     assert (out[("41110", "41111")]["net_amount_krw"], out[("41110", "41111")]["in_issuing_city"]) == (6_000, True)
     assert (out[("41110", "41820")]["net_amount_krw"], out[("41110", "41820")]["in_issuing_city"]) == (15_000, False)
     assert out[("41820", "41820")]["in_issuing_city"] and out[("99999", "41111")]["net_amount_krw"] == 3_000
-    balance = rows(s.currency_balance(circulation, _charges(), _cardholders()), ["currency_cd"])
+    balance = rows(s.currency_balance(circulation, charges(), cardholders_register()), ["currency_cd"])
     suwon, gapyeong = balance[("41110",)], balance[("41820",)]
     assert (suwon["charged_krw"], suwon["incentive_krw"], suwon["spent_in_issuing_city_krw"], suwon["spent_elsewhere_krw"]) == (
         50_000, 5_000, 6_000, 15_000)

@@ -1,7 +1,7 @@
 """The Dagster definitions: they load as the UI loads them, and the asset graph is what we meant.
 
 The snapshot lists every asset with its partitions, upstream assets and checks. An
-intended change is accepted with ``UPDATE_SNAPSHOTS=1 pytest tests/test_definitions.py``.
+intended change is accepted with ``UPDATE_SNAPSHOTS=1 pytest tests/integration/test_definitions.py``.
 """
 
 import os
@@ -13,7 +13,7 @@ import dagster as dg
 
 from regional_econ.contracts import contracts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
 
 
@@ -48,8 +48,9 @@ def asset_graph_snapshot() -> str:
 
 def test_asset_graph_matches_snapshot():
     current = asset_graph_snapshot()
-    if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+    if os.environ.get("UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(current)
+    assert SNAPSHOT.exists(), f"{SNAPSHOT} is missing: write it with UPDATE_SNAPSHOTS=1 and review it"
     assert current == SNAPSHOT.read_text(), "asset graph changed; review and UPDATE_SNAPSHOTS=1 if intended"
 
 

@@ -6,7 +6,7 @@ import json
 from regional_econ.cli import main
 from regional_econ.contracts import contract
 from regional_econ.contracts.gx import gx_suite
-from tests.builders import TOKEN_A, transactions
+from tests.builders.deliveries import TOKEN_A, transactions
 
 DAY = "2026-09-01"
 
