@@ -21,7 +21,7 @@ DEMO_DEFECT_RATE ?= 0
 BENCH_ARGS ?=
 
 # Bytecode is compiled at install: where .pyc files cannot be written later (PYTHONDONTWRITEBYTECODE,
-# read-only images) every process would otherwise compile dagster and matplotlib again, seconds each.
+# read-only images) every process would otherwise compile dagster and matplotlib again.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv

@@ -265,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
         save()
     print((bench.root / "results.md").read_text(encoding="utf-8"))
     if not args.no_doc and not args.check_only:
-        if report.update_doc(config.benchmarks_md(), report.markdown(results)):
+        if report.update_doc(config.benchmarks_md(), report.summary(results)):
             bench.say(f"updated the results block of {config.benchmarks_md()}")
     return 0
 
@@ -376,7 +376,7 @@ def rerender(args: argparse.Namespace) -> int:
     text = report.markdown(results)
     (config.bench_root() / "results.md").write_text(text, encoding="utf-8")
     print(text)
-    if not args.no_doc and report.update_doc(config.benchmarks_md(), text):
+    if not args.no_doc and report.update_doc(config.benchmarks_md(), report.summary(results)):
         print(f"updated the results block of {config.benchmarks_md()}")
     return 0
 

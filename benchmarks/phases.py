@@ -35,7 +35,8 @@ TARGETS: list[tuple[str, str, str]] = [
     ("assets.staged", "check_results", "batch checks (from the outcome)"),
     ("assets.staged", "_metadata", "staged asset metadata"),
     ("regional_econ.marts.plots", "*", "mart plots (matplotlib)"),
-    ("assets.marts.spending", "mart_metadata", "mart metadata (schema, preview)"),
+    ("assets.marts.factory", "preview", "mart metadata (preview)"),
+    ("regional_econ.marts.build", "conform", "mart schema check"),
     ("regional_econ.transforms.spending", "*", "mart transform: {name}"),
     ("regional_econ.transforms.registers:Register", "__init__", "mart transform: read a register"),
     ("regional_econ.transforms.registers:Register", "attach", "mart transform: attach register entries"),
@@ -92,18 +93,22 @@ class PhaseTimer:
     def install(self) -> PhaseTimer:
         for module_name, attr, label in TARGETS:
             module_name, _, cls = module_name.partition(":")
-            try:
-                owner = importlib.import_module(module_name)
-            except ImportError:
-                continue
+            # A timer whose target moved or went away is an error: silently timing nothing would
+            # shift its seconds into "Dagster and other".
+            owner = importlib.import_module(module_name)
             if cls:
                 owner = getattr(owner, cls)
             if attr == "*":
-                for name, fn in vars(owner).copy().items():
-                    if inspect.isfunction(fn) and not name.startswith("_") and fn.__module__ == owner.__name__:
-                        self._patch(owner, name, label.format(name=name))
+                found = [(n, fn) for n, fn in vars(owner).copy().items()
+                         if inspect.isfunction(fn) and not n.startswith("_") and fn.__module__ == owner.__name__]
+                if not found:
+                    raise LookupError(f"phase timer {module_name}: no public functions to time")
+                for name, fn in found:
+                    self._patch(owner, name, label.format(name=name))
             elif hasattr(owner, attr):
                 self._patch(owner, attr, label)
+            else:
+                raise LookupError(f"phase timer {module_name}{':' + cls if cls else ''}.{attr} no longer exists")
         from regional_econ.gate.lookups import LOOKUPS, Lookup
 
         for rule, lookup in list(LOOKUPS.items()):

@@ -156,6 +156,22 @@ def _contention(results: dict) -> str:
             f"{len(contended)} still contended after retries; the most other processes used during a kept run: {100 * worst:.1f}%")
 
 
+def summary(results: dict) -> str:
+    """What BENCHMARKS.md carries: where it was measured, the main table and the targets."""
+    m, code = results["machine"], results["code"]
+    lines = [
+        f"Measured {results['started'][:10]} at commit {code['commit']} on {m['cpus_usable']} cores ({m['cpu_model']}), "
+        f"{m['memory_gb']} GB; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ". "
+        f"Medians of {results['settings']['reps']} runs ({results['settings']['long_reps']} at "
+        f"{results['settings']['long_window']} days); the full report with the profile is `data/bench/results.md`.",
+        "",
+        *table(results),
+        "",
+        *targets(results),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def markdown(results: dict) -> str:
     m = results["machine"]
     code = results["code"]

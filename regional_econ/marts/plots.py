@@ -17,7 +17,7 @@ WEEKDAYS = ["월", "화", "수", "목", "금", "토", "일"]
 
 @cache
 def _pyplot():
-    """matplotlib, imported on first use: it costs ~1 s at every process start otherwise."""
+    """matplotlib, imported on first use: importing it at every process start is slow."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -85,8 +85,8 @@ def payments(transactions: pl.LazyFrame, merchants: Register, cards: Register, d
 @cache
 def dimension_enums() -> dict[str, pl.Enum]:
     """Each register attribute a cell can be cut by, as an Enum of the codes its contract
-    accepts plus its unknown. Grouping a month of payments on these (and on merchant
-    numbers) instead of strings makes the monthly marts 1.5x faster."""
+    accepts plus its unknown. The monthly marts group a month of payments on these (and on
+    merchant numbers): categorical keys group faster than strings."""
     enums = {}
     for kind, attributes in PAYMENT_ATTRIBUTES.items():
         register = contract(REGISTERS[kind][0])
