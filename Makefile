@@ -51,6 +51,7 @@ summary: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q -n 2
 
 ui: install $(DAGSTER_HOME)/dagster.yaml

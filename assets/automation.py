@@ -1,6 +1,5 @@
 """Jobs, schedules and sensors: the daily cycle in KST, landing sensors, and the warehouse refresh."""
 
-
 import json
 from typing import Any
 
@@ -10,10 +9,10 @@ from assets.partitions import PARTITIONS
 
 JobLike = Any  # what define_asset_job returns (an unresolved asset job; not exported by dagster)
 from assets.keys import CATALOG_KEY, WAREHOUSE_KEY, quarantine_key, staged_key
-from regional_econ.contracts import contracts
+from regional_econ.contracts import centers, contracts
 from regional_econ.storage.landing import find_deliveries
-from regional_econ.contracts import centers
 from resources import LandingZone
+
 
 def cycle_jobs(assets: list[dg.AssetsDefinition]) -> dict[str, JobLike]:
     """One job per cadence: every asset on that cadence's partitions (staged feeds and marts)."""
@@ -29,7 +28,8 @@ def cycle_jobs(assets: list[dg.AssetsDefinition]) -> dict[str, JobLike]:
 
 
 WAREHOUSE_JOB = dg.define_asset_job(
-    "warehouse_refresh", selection=dg.AssetSelection.assets(CATALOG_KEY, WAREHOUSE_KEY),
+    "warehouse_refresh",
+    selection=dg.AssetSelection.assets(CATALOG_KEY, WAREHOUSE_KEY),
     description="Rebuild the product catalog and the DuckDB warehouse views over the lake and products.",
 )
 

@@ -9,12 +9,12 @@ from regional_econ.contracts import Contract
 from regional_econ.contracts.classification import masked_in_preview
 
 
-
 def column_schema(contract: Contract) -> dg.TableSchema:
     return dg.TableSchema(
         columns=[
             dg.TableColumn(
-                name=c.name, type=c.type,
+                name=c.name,
+                type=c.type,
                 description=f"{c.label_ko}: {c.description} [{c.classification}]",
                 constraints=dg.TableColumnConstraints(nullable=not c.required, unique=c.unique),
             )
@@ -23,18 +23,12 @@ def column_schema(contract: Contract) -> dg.TableSchema:
     )
 
 
-def frame_schema(frame: pl.DataFrame) -> dg.TableSchema:
-    return dg.TableSchema(columns=[dg.TableColumn(name=n, type=str(t)) for n, t in frame.schema.items()])
-
-
 def masked(frame: pl.DataFrame, contract: Contract | None = None) -> pl.DataFrame:
     """Tokens and business-identifying values shortened to their first characters."""
     if contract is None:
         return frame
     hide = [c.name for c in contract.columns if masked_in_preview(c.classification) and c.name in frame.columns]
-    return frame.with_columns(
-        (pl.col(n).cast(pl.String).str.slice(0, 4) + pl.lit("…")).alias(n) for n in hide
-    )
+    return frame.with_columns((pl.col(n).cast(pl.String).str.slice(0, 4) + pl.lit("…")).alias(n) for n in hide)
 
 
 def preview(frame: pl.DataFrame, contract: Contract | None = None, rows: int = 10) -> dg.MetadataValue:

@@ -5,7 +5,6 @@ for every partition of the run (a range runs as one run: ``BackfillPolicy.single
 with the batch gate as blocking checks on the staged asset.
 """
 
-
 import dagster as dg
 
 from assets.keys import landing_key, quarantine_key, staged_key
@@ -52,12 +51,18 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
         name=f"stage_{contract.name}",
         specs=[
             dg.AssetSpec(
-                staged, deps=upstream, group_name=contract.center, kinds={"parquet", "polars"},
+                staged,
+                deps=upstream,
+                group_name=contract.center,
+                kinds={"parquet", "polars"},
                 description=f"Contract-valid rows of {contract.id}, typed. {contract.description}",
                 metadata={"dagster/column_schema": column_schema(contract), "contract": contract.id},
             ),
             dg.AssetSpec(
-                quarantine, deps=upstream, group_name=contract.center, kinds={"parquet"},
+                quarantine,
+                deps=upstream,
+                group_name=contract.center,
+                kinds={"parquet"},
                 description=f"Rows of {contract.id} that broke a contract rule: original text, rules, file, line.",
             ),
         ],

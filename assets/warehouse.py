@@ -1,6 +1,5 @@
 """The DuckDB warehouse file: the only writer of ``data/warehouse.duckdb`` (pool of one)."""
 
-
 import dagster as dg
 
 from assets.keys import WAREHOUSE_KEY

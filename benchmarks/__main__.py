@@ -9,7 +9,7 @@ import shutil
 import statistics
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import config, report
@@ -22,7 +22,9 @@ CONTENDED = 0.05  # others used more than 5% of the machine during a measurement
 
 
 class Bench:
-    def __init__(self, python: str, code: str = "worktree", start: date = config.START, retries: int = 2, max_wait: float = 300.0):
+    def __init__(
+        self, python: str, code: str = "worktree", start: date = config.START, retries: int = 2, max_wait: float = 300.0
+    ):
         self.python = python
         self.start = start
         self.retries = retries
@@ -36,7 +38,9 @@ class Bench:
         """The code measured: the working tree, or a commit exported beside the data (immune to edits meanwhile)."""
         if code == "worktree":
             return config.REPO, code_state()
-        sha = subprocess.run(["git", "rev-parse", code], cwd=config.REPO, capture_output=True, text=True, check=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", code], cwd=config.REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
         target = self.root / "code" / sha[:12]
         if not (target / "definitions.py").exists():
             shutil.rmtree(target, ignore_errors=True)
@@ -84,9 +88,24 @@ class Bench:
             root.mkdir(parents=True)
             (root / "landing").symlink_to(self.landing, target_is_directory=True)
 
-        m = self.child("benchmarks.platform_run", [
-            "--root", str(root), "--start", self.start.isoformat(), "--days", str(days), "--scope", scope,
-            "--result", str(result), *extra], root.parent / f"{root.name}.log", prepare=fresh)
+        m = self.child(
+            "benchmarks.platform_run",
+            [
+                "--root",
+                str(root),
+                "--start",
+                self.start.isoformat(),
+                "--days",
+                str(days),
+                "--scope",
+                scope,
+                "--result",
+                str(result),
+                *extra,
+            ],
+            root.parent / f"{root.name}.log",
+            prepare=fresh,
+        )
         inner = json.loads(result.read_text()) if result.exists() else {"success": False, "runs": []}
         return self.record(m) | inner
 
@@ -95,7 +114,9 @@ class Bench:
             shutil.rmtree(out)
         out.mkdir(parents=True)
         script = out / ("floor.sql" if floor else "baseline.sql")
-        text = floor_script(self.landing, self.start, days) if floor else baseline_script(marts, self.landing, self.start, days, out)
+        text = (
+            floor_script(self.landing, self.start, days) if floor else baseline_script(marts, self.landing, self.start, days, out)
+        )
         script.write_text(text, encoding="utf-8")
         result = out / "result.json"
 
@@ -103,15 +124,32 @@ class Bench:
             for p in out.glob("*.parquet"):
                 p.unlink()
 
-        m = self.child("benchmarks.baseline_run", ["--script", str(script), "--result", str(result)], out / "run.log", prepare=fresh)
+        m = self.child(
+            "benchmarks.baseline_run", ["--script", str(script), "--result", str(result)], out / "run.log", prepare=fresh
+        )
         inner = json.loads(result.read_text()) if result.exists() else {}
         return self.record(m) | inner
 
     # --- data ---------------------------------------------------------------------------------
     def generate(self, out: Path, days: int, log: Path, fresh=None) -> Measurement:
-        return self.child("regional_econ.cli", [
-            "generate", "--out", str(out), "--start", self.start.isoformat(), "--days", str(days),
-            "--scale", str(config.SCALE), "--seed", str(config.SEED)], log, prepare=fresh)
+        return self.child(
+            "regional_econ.cli",
+            [
+                "generate",
+                "--out",
+                str(out),
+                "--start",
+                self.start.isoformat(),
+                "--days",
+                str(days),
+                "--scale",
+                str(config.SCALE),
+                "--seed",
+                str(config.SEED),
+            ],
+            log,
+            prepare=fresh,
+        )
 
     def ensure_landing(self, days: int) -> dict | None:
         """Generate the benchmark window once; later runs reuse it."""
@@ -135,13 +173,23 @@ class Bench:
         for days in windows:
             scratch = self.root / "scratch" / f"generate-{days}d"
             shutil.rmtree(scratch, ignore_errors=True)
-            m = self.generate(scratch, days, self.root / "scratch" / f"generate-{days}d.log", fresh=lambda: shutil.rmtree(scratch, ignore_errors=True))
+            m = self.generate(
+                scratch,
+                days,
+                self.root / "scratch" / f"generate-{days}d.log",
+                fresh=lambda scratch=scratch: shutil.rmtree(scratch, ignore_errors=True),
+            )
             files = sorted(p for p in scratch.rglob("*") if p.is_file() and not p.name.endswith(".manifest.json"))
-            differ = [str(p.relative_to(scratch)) for p in files
-                      if (self.landing / p.relative_to(scratch)).read_bytes() != p.read_bytes()]
+            differ = [
+                str(p.relative_to(scratch))
+                for p in files
+                if (self.landing / p.relative_to(scratch)).read_bytes() != p.read_bytes()
+            ]
             out[days] = self.record(m) | {"s_per_day": m.wall_s / days, "files": len(files), "differ_from_long_window": differ}
-            self.say(f"generator {days} day(s): {m.wall_s:.1f} s, {len(files)} files, "
-                     f"{'identical to' if not differ else f'{len(differ)} DIFFER from'} the long window's")
+            self.say(
+                f"generator {days} day(s): {m.wall_s:.1f} s, {len(files)} files, "
+                f"{'identical to' if not differ else f'{len(differ)} DIFFER from'} the long window's"
+            )
             shutil.rmtree(scratch, ignore_errors=True)
         full = self.root / "generate.json"
         if full.exists():
@@ -150,8 +198,23 @@ class Bench:
 
     def discover(self, days: int, scopes: tuple[str, ...]) -> dict:
         """The benchmarked marts and the runs of each scope, from the measured code's definitions."""
-        out = subprocess.run([self.python, "-m", "benchmarks.marts", "--start", self.start.isoformat(), "--days", str(days),
-                              "--scopes", ",".join(scopes)], cwd=self.code_root, env=self.env, capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                self.python,
+                "-m",
+                "benchmarks.marts",
+                "--start",
+                self.start.isoformat(),
+                "--days",
+                str(days),
+                "--scopes",
+                ",".join(scopes),
+            ],
+            cwd=self.code_root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
         if out.returncode:
             raise SystemExit(f"could not load the definitions of {self.code_root}:\n{out.stderr[-3000:]}")
         found = json.loads(out.stdout.strip().splitlines()[-1])
@@ -168,8 +231,10 @@ class Bench:
                         pass
 
     def rows(self, days: int) -> int:
-        return sum(json.loads(p.with_name(p.name + ".manifest.json").read_text())["rows"]
-                   for p in window_files(self.landing, config.TRANSACTIONS, self.start, days))
+        return sum(
+            json.loads(p.with_name(p.name + ".manifest.json").read_text())["rows"]
+            for p in window_files(self.landing, config.TRANSACTIONS, self.start, days)
+        )
 
 
 def _median(values: list[float]) -> float | None:
@@ -184,11 +249,22 @@ def run(args: argparse.Namespace) -> int:
     found = bench.discover(max(windows), scopes)
     marts = found["marts"]
     results: dict = {
-        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": machine(), "code": bench.code, "marts": marts,
-        "settings": {"start": config.START.isoformat(), "scale": config.SCALE, "seed": config.SEED, "windows": windows,
-                     "scopes": scopes, "reps": args.reps, "long_reps": args.long_reps, "long_window": args.long_window,
-                     "python": args.python, "code": args.code},
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "code": bench.code,
+        "marts": marts,
+        "settings": {
+            "start": config.START.isoformat(),
+            "scale": config.SCALE,
+            "seed": config.SEED,
+            "windows": windows,
+            "scopes": scopes,
+            "reps": args.reps,
+            "long_reps": args.long_reps,
+            "long_window": args.long_window,
+            "python": args.python,
+            "code": args.code,
+        },
         "plans": found["plans"],
         "windows": {},
     }
@@ -208,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
     bench.warm()
 
     def save() -> None:
-        results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         if args.code == "worktree":
             results["code_end"] = code_state()
         (bench.root / "results.json").write_text(json.dumps(results, indent=1, default=str))
@@ -216,8 +292,14 @@ def run(args: argparse.Namespace) -> int:
 
     for days in windows:
         runs = bench.root / "runs" / f"{days}d"
-        win: dict = {"days": days, "rows": bench.rows(days), "check": {}, "platform": {s: [] for s in scopes},
-                     "baseline": [], "floor": []}
+        win: dict = {
+            "days": days,
+            "rows": bench.rows(days),
+            "check": {},
+            "platform": {s: [] for s in scopes},
+            "baseline": [],
+            "floor": [],
+        }
         results["windows"][str(days)] = win
         bench.say(f"{days} day(s), {win['rows']:,} transactions: check (platform {scopes[0]} scope vs baseline)")
         plat = bench.platform(days, scopes[0], runs / "check" / "platform")
@@ -226,9 +308,12 @@ def run(args: argparse.Namespace) -> int:
         win["check"] = {"platform": plat, "baseline": base, "differences": diffs}
         if not plat["success"] or base["returncode"] or any(diffs.values()):
             save()
-            print(f"CHECK FAILED for {days} day(s): platform ok={plat['success']} (log {plat['log']}), "
-                  f"baseline rc={base['returncode']} (log {base['log']})", file=sys.stderr)
-            for mart, problems in diffs.items():
+            print(
+                f"CHECK FAILED for {days} day(s): platform ok={plat['success']} (log {plat['log']}), "
+                f"baseline rc={base['returncode']} (log {base['log']})",
+                file=sys.stderr,
+            )
+            for _mart, problems in diffs.items():
                 for problem in problems:
                     print(f"  {problem}", file=sys.stderr)
             return 1
@@ -244,9 +329,11 @@ def run(args: argparse.Namespace) -> int:
                 p = bench.platform(days, scope, root)
                 p["differences"] = compare(root / "lake", runs / "check" / "baseline", marts) if p["success"] else {}
                 win["platform"][scope].append(p)
-                bench.say(f"  rep {rep + 1}/{reps} platform {scope}: {p['wall_s']:.1f} s (run {p.get('run_s', 0):.1f} s), "
-                          f"peak {p['peak_gb']:.2f} GB{'' if p['success'] else ' FAILED'}"
-                          f"{' MARTS DIFFER' if any(p['differences'].values()) else ''}")
+                bench.say(
+                    f"  rep {rep + 1}/{reps} platform {scope}: {p['wall_s']:.1f} s (run {p.get('run_s', 0):.1f} s), "
+                    f"peak {p['peak_gb']:.2f} GB{'' if p['success'] else ' FAILED'}"
+                    f"{' MARTS DIFFER' if any(p['differences'].values()) else ''}"
+                )
                 if not args.keep_runs:
                     shutil.rmtree(root / "lake", ignore_errors=True)
                     shutil.rmtree(root / "reports", ignore_errors=True)
@@ -254,13 +341,24 @@ def run(args: argparse.Namespace) -> int:
             win["baseline"].append(b)
             f = bench.baseline(days, marts, runs / f"floor-{rep}", floor=True)
             win["floor"].append(f)
-            bench.say(f"  rep {rep + 1}/{reps} baseline {b['wall_s']:.1f} s (peak {b['peak_gb']:.2f} GB), floor {f['wall_s']:.1f} s")
+            bench.say(
+                f"  rep {rep + 1}/{reps} baseline {b['wall_s']:.1f} s (peak {b['peak_gb']:.2f} GB), floor {f['wall_s']:.1f} s"
+            )
         win["summary"] = summarize(win, scopes)
         save()
     save()
     if not args.no_profile:
-        profile(argparse.Namespace(python=args.python, days=args.profile_days, scope=args.profile_scope,
-                                   code=args.code, max_wait=args.max_wait, retries=args.retries), results)
+        profile(
+            argparse.Namespace(
+                python=args.python,
+                days=args.profile_days,
+                scope=args.profile_scope,
+                code=args.code,
+                max_wait=args.max_wait,
+                retries=args.retries,
+            ),
+            results,
+        )
         results["profile_extra"] = extra_phases(results.get("profile"))
         save()
     print((bench.root / "results.md").read_text(encoding="utf-8"))
@@ -276,14 +374,19 @@ def summarize(win: dict, scopes: tuple[str, ...]) -> dict:
     check = win.get("check", {})
     base = [b for b in [check.get("baseline"), *win["baseline"]] if b and not b["returncode"]]
     s = {
-        "baseline_s": _median([b["wall_s"] for b in base]), "baseline_run_s": _median([b["run_s"] for b in base]),
+        "baseline_s": _median([b["wall_s"] for b in base]),
+        "baseline_run_s": _median([b["run_s"] for b in base]),
         "baseline_peak_gb": max((b["peak_gb"] for b in base), default=None),
         "baseline_cpu_s": _median([b["cpu_s"] for b in base]),
         "floor_s": _median([f["wall_s"] for f in win["floor"] if not f["returncode"]]),
         "reps": len(base),
     }
     for scope in scopes:
-        runs = ([check["platform"] | {"differences": check.get("differences", {})}] if scope == scopes[0] and check.get("platform") else [])
+        runs = (
+            [check["platform"] | {"differences": check.get("differences", {})}]
+            if scope == scopes[0] and check.get("platform")
+            else []
+        )
         runs += win["platform"][scope]
         ok = [p for p in runs if p["success"] and not any(p["differences"].values())]
         wall, inner = _median([p["wall_s"] for p in ok]), _median([p["run_s"] for p in ok])
@@ -292,8 +395,11 @@ def summarize(win: dict, scopes: tuple[str, ...]) -> dict:
             for r in p["runs"]:
                 steps.setdefault(r["job"], []).append(r["seconds"])
         s[scope] = {
-            "reps_ok": len(ok), "reps": len(runs),
-            "wall_s": wall, "run_s": inner, "import_s": _median([p["import_s"] for p in ok]),
+            "reps_ok": len(ok),
+            "reps": len(runs),
+            "wall_s": wall,
+            "run_s": inner,
+            "import_s": _median([p["import_s"] for p in ok]),
             "cpu_s": _median([p["cpu_s"] for p in ok]),
             "steps_s": {job: _median(v) for job, v in steps.items()},
             "peak_gb": max((p["peak_gb"] for p in ok), default=None),
@@ -321,23 +427,45 @@ def profile(args: argparse.Namespace, results: dict | None = None) -> int:
     cprof = bench.platform(args.days, args.scope, croot, ["--cprofile", str(prof)])
     top = report.cprofile_top(prof, out / f"cprofile-{args.scope}-{args.days}d.txt")
     gates = {}
-    for feed, day in (("kona/transactions", config.START), ("kona/transactions", config.START + timedelta(days=args.days - 1)),
-                      ("kona/cardholders", config.START)):
+    for feed, day in (
+        ("kona/transactions", config.START),
+        ("kona/transactions", config.START + timedelta(days=args.days - 1)),
+        ("kona/cardholders", config.START),
+    ):
         key = f"{feed} {day}"
         if key in gates or not (root / "lake" / "staged" / feed / f"date={day}").exists():
             continue
         result = out / f"gate-{feed.replace('/', '_')}-{day}.json"
         bench.say(f"profile: gate step by step on {feed} {day}")
-        bench.child("benchmarks.gate_breakdown", ["--landing", str(bench.landing), "--lake", str(root / "lake"), "--feed", feed,
-                                                  "--day", day.isoformat(), "--result", str(result)], out / "gate.log")
+        bench.child(
+            "benchmarks.gate_breakdown",
+            [
+                "--landing",
+                str(bench.landing),
+                "--lake",
+                str(root / "lake"),
+                "--feed",
+                feed,
+                "--day",
+                day.isoformat(),
+                "--result",
+                str(result),
+            ],
+            out / "gate.log",
+        )
         if result.exists():
             gates[key] = json.loads(result.read_text())
     record = {
-        "scope": args.scope, "days": args.days,
+        "scope": args.scope,
+        "days": args.days,
         "code": bench.code,
-        "phases_run": {k: phases.get(k) for k in ("wall_s", "run_s", "import_s", "peak_gb", "success", "foreign_share", "attempts")},
+        "phases_run": {
+            k: phases.get(k) for k in ("wall_s", "run_s", "import_s", "peak_gb", "success", "foreign_share", "attempts")
+        },
         "phases": json.loads((out / f"phases-{args.scope}-{args.days}d.json").read_text()) if phases.get("success") else None,
-        "cprofile_run": {k: cprof.get(k) for k in ("wall_s", "run_s", "success", "foreign_share")}, "cprofile_top": top, "gates": gates,
+        "cprofile_run": {k: cprof.get(k) for k in ("wall_s", "run_s", "success", "foreign_share")},
+        "cprofile_top": top,
+        "gates": gates,
     }
     (out / "profile.json").write_text(json.dumps(record, indent=1, ensure_ascii=False))
     if results is not None:
@@ -385,7 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--python", default=sys.executable, help="interpreter for the measured children (default: this one)")
     parser.add_argument("--windows", default=",".join(map(str, config.WINDOWS)), help="window lengths in days (default 1,7,31)")
-    parser.add_argument("--scopes", default=",".join(config.SCOPES), help="platform scopes: kona, cycle (the first is also the check)")
+    parser.add_argument(
+        "--scopes", default=",".join(config.SCOPES), help="platform scopes: kona, cycle (the first is also the check)"
+    )
     parser.add_argument("--reps", type=int, default=3, help="timed repetitions per window (default 3)")
     parser.add_argument("--long-window", type=int, default=31, help="windows this long or longer get --long-reps")
     parser.add_argument("--long-reps", type=int, default=1, help="repetitions of long windows (default 1)")
@@ -393,21 +523,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-runs", action="store_true", help="keep every timed run's lake (disk: ~1 GB per 7 days)")
     parser.add_argument("--no-generator-timing", action="store_true", help="skip timing the generator on 1 and 7 days")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of one platform run")
-    parser.add_argument("--profile-only", action="store_true", help="only the profile (phase timers, cProfile, gate step by step)")
+    parser.add_argument(
+        "--profile-only", action="store_true", help="only the profile (phase timers, cProfile, gate step by step)"
+    )
     parser.add_argument("--profile-days", type=int, default=1, help="window of the profiled run (default 1)")
     parser.add_argument("--profile-scope", default="cycle", help="scope of the profiled run (default cycle)")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the results block of BENCHMARKS.md")
-    parser.add_argument("--code", default="worktree", help="measure the working tree (default) or a commit (e.g. HEAD), "
-                        "exported under the bench root so that edits meanwhile do not change what is measured")
-    parser.add_argument("--retries", type=int, default=2, help="re-measure a run when others used >5%% of the machine (default 2)")
+    parser.add_argument(
+        "--code",
+        default="worktree",
+        help="measure the working tree (default) or a commit (e.g. HEAD), "
+        "exported under the bench root so that edits meanwhile do not change what is measured",
+    )
+    parser.add_argument(
+        "--retries", type=int, default=2, help="re-measure a run when others used >5%% of the machine (default 2)"
+    )
     parser.add_argument("--max-wait", type=float, default=300, help="seconds to wait for an idle machine before each run")
     parser.add_argument("--report-only", action="store_true", help="re-render results.md (and BENCHMARKS.md) from results.json")
     args = parser.parse_args(argv)
     if args.report_only:
         return rerender(args)
     if args.profile_only:
-        return profile(argparse.Namespace(python=args.python, days=args.profile_days, scope=args.profile_scope,
-                                          code=args.code, max_wait=args.max_wait, retries=args.retries))
+        return profile(
+            argparse.Namespace(
+                python=args.python,
+                days=args.profile_days,
+                scope=args.profile_scope,
+                code=args.code,
+                max_wait=args.max_wait,
+                retries=args.retries,
+            )
+        )
     return run(args)
 
 

@@ -1,6 +1,6 @@
 """Child process: run one DuckDB SQL script (the baseline or the floor) and report its time.
 
-    python -m benchmarks.baseline_run --script baseline.sql --result r.json
+python -m benchmarks.baseline_run --script baseline.sql --result r.json
 """
 
 from __future__ import annotations
@@ -28,10 +28,19 @@ def main(argv: list[str] | None = None) -> int:
     last = con.execute(args.script.read_text(encoding="utf-8")).fetchall()
     con.close()
     finished = time.perf_counter()
-    args.result.write_text(json.dumps({
-        "import_s": imported - STARTED, "run_s": finished - imported, "process_s": finished - STARTED,
-        "duckdb": duckdb.__version__, "threads": threads, "last_result": [list(map(str, r)) for r in last][:5],
-    }, indent=1))
+    args.result.write_text(
+        json.dumps(
+            {
+                "import_s": imported - STARTED,
+                "run_s": finished - imported,
+                "process_s": finished - STARTED,
+                "duckdb": duckdb.__version__,
+                "threads": threads,
+                "last_result": [list(map(str, r)) for r in last][:5],
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

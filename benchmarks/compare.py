@@ -30,8 +30,10 @@ def platform_mart(lake: Path, mart: str) -> pl.DataFrame:
 def compare_mart(platform: pl.DataFrame, baseline: pl.DataFrame, mart: str) -> list[str]:
     """Differences, as sentences; empty when the two are the same."""
     if set(platform.columns) != set(baseline.columns):
-        return [f"{mart}: columns differ: platform only {sorted(set(platform.columns) - set(baseline.columns))}, "
-                f"baseline only {sorted(set(baseline.columns) - set(platform.columns))}"]
+        return [
+            f"{mart}: columns differ: platform only {sorted(set(platform.columns) - set(baseline.columns))}, "
+            f"baseline only {sorted(set(baseline.columns) - set(platform.columns))}"
+        ]
     try:
         baseline = baseline.select(pl.col(c).cast(t) for c, t in platform.schema.items())
     except pl.exceptions.PolarsError as err:
@@ -48,12 +50,19 @@ def compare_mart(platform: pl.DataFrame, baseline: pl.DataFrame, mart: str) -> l
     only_p = platform.join(baseline, on=keys, how="anti", nulls_equal=True).height
     only_b = baseline.join(platform, on=keys, how="anti", nulls_equal=True).height
     if only_p or only_b:
-        problems.append(f"{mart}: {only_p} platform rows and {only_b} baseline rows have no equal row on the other side "
-                        f"(compared on {', '.join(keys)})")
+        problems.append(
+            f"{mart}: {only_p} platform rows and {only_b} baseline rows have no equal row on the other side "
+            f"(compared on {', '.join(keys)})"
+        )
     if not problems:
         try:
-            assert_frame_equal(platform.sort(keys, nulls_last=True), baseline.sort(keys, nulls_last=True),
-                               check_exact=False, rel_tol=REL_TOL, abs_tol=0.0)
+            assert_frame_equal(
+                platform.sort(keys, nulls_last=True),
+                baseline.sort(keys, nulls_last=True),
+                check_exact=False,
+                rel_tol=REL_TOL,
+                abs_tol=0.0,
+            )
         except AssertionError as err:
             problems.append(f"{mart}: {str(err).splitlines()[0]}")
     return problems

@@ -61,16 +61,27 @@ def main(argv: list[str] | None = None) -> int:
     data = timed("read: file bytes", path.read_bytes)
     timed("read: pl.read_csv of the bytes, all strings", lambda: pl.read_csv(data, infer_schema=False))
     raw = timed("read: read_delivery (file, CSV parse, header map, line numbers)", lambda: read_delivery(c, path))
-    timed("alternative read: pl.read_csv typed by the contract schema", lambda: pl.read_csv(data, schema_overrides={
-        col.name: (pl.String if col.type in ("timestamp", "date", "boolean") else col.dtype) for col in c.columns}))
+    timed(
+        "alternative read: pl.read_csv typed by the contract schema",
+        lambda: pl.read_csv(
+            data,
+            schema_overrides={
+                col.name: (pl.String if col.type in ("timestamp", "date", "boolean") else col.dtype) for col in c.columns
+            },
+        ),
+    )
     timed("receipts: sha256 of the file", lambda: sha256_of(path))
     names = c.column_names
     if prepare is not None:  # the gate prepares a delivery once (normalized text, typed values, shapes)
         renamed = raw.rename({n: rows.raw(n) for n in names})
         for col in c.columns:
             text = rows.normalized(pl.col(rows.raw(col.name)))
-            exprs = [rows.parse(col, text)] + ([text.str.contains(col.pattern).alias(rows.shape(col.name))] if col.pattern else [])
-            timed(f"prepare: {col.name} ({col.type}{', pattern' if col.pattern else ''})", lambda exprs=exprs: renamed.select(exprs))
+            exprs = [rows.parse(col, text)] + (
+                [text.str.contains(col.pattern).alias(rows.shape(col.name))] if col.pattern else []
+            )
+            timed(
+                f"prepare: {col.name} ({col.type}{', pattern' if col.pattern else ''})", lambda exprs=exprs: renamed.select(exprs)
+            )
         typed = timed("prepare: all columns (as gate_file does)", lambda: prepare(c, raw))
     else:  # older gate: parse inside gate_rows
         typed = raw.with_columns(pl.col(n).alias(f"_raw_{n}") for n in names).with_columns(rows.parse(col) for col in c.columns)
@@ -78,26 +89,54 @@ def main(argv: list[str] | None = None) -> int:
     rules = column_rules(c)
     for rule_id, expr in rules:
         timed(f"rule: {rule_id}", lambda expr=expr: typed.select(expr))
-    timed("rules: all rule expressions in one select (no lookups)", lambda: typed.select(
-        pl.any_horizontal([e.alias(f"_r{i}") for i, (_, e) in enumerate(rules)])))
+    timed(
+        "rules: all rule expressions in one select (no lookups)",
+        lambda: typed.select(pl.any_horizontal([e.alias(f"_r{i}") for i, (_, e) in enumerate(rules)])),
+    )
     for rule in c.rules_at("lookup"):
         timed(f"lookup: {rule.id}", lambda rule=rule: LOOKUPS[rule.id].broken(typed, lake, args.day))
-    timed("gate_rows: rules, lookups, split, cast (on the prepared delivery)", lambda: gate_rows(
-        c, typed, str(path), lambda rule, frame: LOOKUPS[rule].broken(frame, lake, args.day)))
-    result = timed("gate_file: the whole gate as staging runs it", lambda: gate_file(
-        c, path, str(path), lambda rule, frame: LOOKUPS[rule].broken(frame, lake, args.day)))
+    timed(
+        "gate_rows: rules, lookups, split, cast (on the prepared delivery)",
+        lambda: gate_rows(c, typed, str(path), lambda rule, frame: LOOKUPS[rule].broken(frame, lake, args.day)),
+    )
+    result = timed(
+        "gate_file: the whole gate as staging runs it",
+        lambda: gate_file(c, path, str(path), lambda rule, frame: LOOKUPS[rule].broken(frame, lake, args.day)),
+    )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "part.parquet"
-        timed("write: staged Parquet as the lake does (Lake.write)", lambda: Lake(Path(tmp)).write("staged", c.id, args.day, result.staged))
+        timed(
+            "write: staged Parquet as the lake does (Lake.write)",
+            lambda: Lake(Path(tmp)).write("staged", c.id, args.day, result.staged),
+        )
         size_zstd = sum(p.stat().st_size for p in Path(tmp).rglob("*.parquet"))
-        timed("alternative write: zstd level 3 (polars default)", lambda: result.staged.write_parquet(out, compression="zstd", statistics=True))
+        timed(
+            "alternative write: zstd level 3 (polars default)",
+            lambda: result.staged.write_parquet(out, compression="zstd", statistics=True),
+        )
         timed("alternative write: lz4", lambda: result.staged.write_parquet(out, compression="lz4", statistics=True))
-        timed("alternative write: uncompressed", lambda: result.staged.write_parquet(out, compression="uncompressed", statistics=True))
-    args.result.write_text(json.dumps({
-        "feed": c.id, "day": args.day, "file": str(path), "bytes": path.stat().st_size, "rows": raw.height,
-        "staged": result.staged.height, "quarantined": result.quarantined.height, "staged_parquet_bytes": size_zstd,
-        "seconds": steps, "errors": errors,
-    }, indent=1, ensure_ascii=False))
+        timed(
+            "alternative write: uncompressed",
+            lambda: result.staged.write_parquet(out, compression="uncompressed", statistics=True),
+        )
+    args.result.write_text(
+        json.dumps(
+            {
+                "feed": c.id,
+                "day": args.day,
+                "file": str(path),
+                "bytes": path.stat().st_size,
+                "rows": raw.height,
+                "staged": result.staged.height,
+                "quarantined": result.quarantined.height,
+                "staged_parquet_bytes": size_zstd,
+                "seconds": steps,
+                "errors": errors,
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

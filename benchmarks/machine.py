@@ -42,10 +42,6 @@ def machine() -> dict:
     }
 
 
-def load() -> float:
-    return os.getloadavg()[0]
-
-
 def code_state() -> dict:
     def git(*args: str) -> str:
         try:

@@ -97,11 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     from definitions import defs
 
     last = args.start + timedelta(days=args.days - 1)
-    print(json.dumps({
-        "marts": mart_names(defs),
-        "plans": {s: [step.describe() for step in plan(defs, s, args.start, last)] for s in args.scopes.split(",")},
-        "code": str(Path(regional_econ.__file__).resolve().parent.parent),
-    }))
+    print(
+        json.dumps(
+            {
+                "marts": mart_names(defs),
+                "plans": {s: [step.describe() for step in plan(defs, s, args.start, last)] for s in args.scopes.split(",")},
+                "code": str(Path(regional_econ.__file__).resolve().parent.parent),
+            }
+        )
+    )
     return 0
 
 

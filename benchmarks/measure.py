@@ -77,7 +77,7 @@ def _stat(pid: str) -> tuple[int, float] | None:
             stat = handle.read()
     except OSError:
         return None
-    fields = stat[stat.rindex(b")") + 2:].split()
+    fields = stat[stat.rindex(b")") + 2 :].split()
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK  # ppid, utime + stime
 
 
@@ -126,6 +126,10 @@ def run_measured(cmd: list[str], log: Path, env: dict | None = None, cwd: Path |
     root_cpu = usage.ru_utime + usage.ru_stime  # the child and the descendants it waited for
     tree_cpu = max(root_cpu, sum(cpu.values()))
     return Measurement(
-        wall_s=wall, cpu_s=tree_cpu, peak_rss_bytes=max(peak, usage.ru_maxrss * 1024),
-        foreign_cpu_s=max(0.0, busy - tree_cpu - own), returncode=proc.returncode, log=str(log),
+        wall_s=wall,
+        cpu_s=tree_cpu,
+        peak_rss_bytes=max(peak, usage.ru_maxrss * 1024),
+        foreign_cpu_s=max(0.0, busy - tree_cpu - own),
+        returncode=proc.returncode,
+        log=str(log),
     )

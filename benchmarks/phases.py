@@ -99,11 +99,14 @@ class PhaseTimer:
             if cls:
                 owner = getattr(owner, cls)
             if attr == "*":
-                found = [(n, fn) for n, fn in vars(owner).copy().items()
-                         if inspect.isfunction(fn) and not n.startswith("_") and fn.__module__ == owner.__name__]
+                found = [
+                    (n, fn)
+                    for n, fn in vars(owner).copy().items()
+                    if inspect.isfunction(fn) and not n.startswith("_") and fn.__module__ == owner.__name__
+                ]
                 if not found:
                     raise LookupError(f"phase timer {module_name}: no public functions to time")
-                for name, fn in found:
+                for name, _fn in found:
                     self._patch(owner, name, label.format(name=name))
             elif hasattr(owner, attr):
                 self._patch(owner, attr, label)
@@ -126,7 +129,9 @@ class PhaseTimer:
 
     def report(self, run_seconds: float) -> dict:
         attributed = sum(self.exclusive.values())
-        phases = {k: {"seconds": round(v, 3), "calls": self.calls[k]} for k, v in sorted(self.exclusive.items(), key=lambda kv: -kv[1])}
+        phases = {
+            k: {"seconds": round(v, 3), "calls": self.calls[k]} for k, v in sorted(self.exclusive.items(), key=lambda kv: -kv[1])
+        }
         return {
             "run_seconds": round(run_seconds, 3),
             "phases": phases,

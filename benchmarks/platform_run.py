@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     (root / ".dagster").mkdir(parents=True, exist_ok=True)
 
     import dagster as dg
-    from assets.run import partition_range_tags
 
     import regional_econ
+    from assets.run import partition_range_tags
     from benchmarks.marts import plan
     from definitions import defs
 
@@ -77,25 +77,39 @@ def main(argv: list[str] | None = None) -> int:
                 profiler.disable()
             seconds = time.perf_counter() - t0
             failures = [
-                f"{e.step_key}: {e.event_specific_data.error.message.strip()[:500]}" for e in result.all_events if e.is_step_failure
+                f"{e.step_key}: {e.event_specific_data.error.message.strip()[:500]}"
+                for e in result.all_events
+                if e.is_step_failure
             ]
             checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-            runs.append({
-                "step": step.describe(), "job": step.job, "keys": step.keys, "seconds": seconds, "success": result.success,
-                # this process's peak resident memory so far (KiB -> GB): which run raised the peak
-                "maxrss_gb_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
-                "failures": failures, "checks_evaluated": len(checks),
-                "checks_failed": sorted({f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed}),
-            })
+            runs.append(
+                {
+                    "step": step.describe(),
+                    "job": step.job,
+                    "keys": step.keys,
+                    "seconds": seconds,
+                    "success": result.success,
+                    # this process's peak resident memory so far (KiB -> GB): which run raised the peak
+                    "maxrss_gb_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
+                    "failures": failures,
+                    "checks_evaluated": len(checks),
+                    "checks_failed": sorted({f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed}),
+                }
+            )
             print(f"{step.describe()}: {'ok' if result.success else 'FAILED'} in {seconds:.1f} s", flush=True)
             ok = ok and result.success
             if not result.success:
                 break
     finished = time.perf_counter()
     out = {
-        "scope": args.scope, "days": args.days, "success": ok, "runs": runs,
+        "scope": args.scope,
+        "days": args.days,
+        "success": ok,
+        "runs": runs,
         "code": str(Path(regional_econ.__file__).resolve().parent.parent),
-        "import_s": imported - STARTED, "run_s": sum(r["seconds"] for r in runs), "process_s": finished - STARTED,
+        "import_s": imported - STARTED,
+        "run_s": sum(r["seconds"] for r in runs),
+        "process_s": finished - STARTED,
     }
     if timer:
         timer.uninstall()

@@ -98,7 +98,9 @@ BATCH_CHECKS = [BatchCheck(rule, FAILURES[rule]) for rule in rules.BATCH_RULES]
 def check_specs(staged_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
-            name=c.name, asset=staged_key, description=c.rule.sentence,
+            name=c.name,
+            asset=staged_key,
+            description=c.rule.sentence,
             blocking=c.severity == dg.AssetCheckSeverity.ERROR,
         )
         for c in BATCH_CHECKS
@@ -111,12 +113,17 @@ def check_results(contract: Contract, staged_key: dg.AssetKey, outcomes: list[St
         failures = {o.period_key: msg for o in outcomes if (msg := check.failures(o))}
         results.append(
             dg.AssetCheckResult(
-                asset_key=staged_key, check_name=check.name, passed=not failures, severity=check.severity,
+                asset_key=staged_key,
+                check_name=check.name,
+                passed=not failures,
+                severity=check.severity,
                 description=f"{contract.id}: " + ("; ".join(failures.values()) if failures else "all partitions pass"),
                 metadata={
                     "partitions_checked": len(outcomes),
                     "partitions_failing": sorted(failures),
-                    "rows_by_rule": dg.MetadataValue.json(_rows_by_rule(outcomes)) if check.rule is rules.ROWS_PASS_CONTRACT else None,
+                    "rows_by_rule": dg.MetadataValue.json(_rows_by_rule(outcomes))
+                    if check.rule is rules.ROWS_PASS_CONTRACT
+                    else None,
                 },
             )
         )

@@ -1,10 +1,10 @@
 """The ``regional-econ`` command: sample feeds, the centers' contract tools, the warehouse summary.
 
-    regional-econ generate --out data/landing --start 2026-09-01 --days 14 --scale 0.002 --seed 7
-    regional-econ contract check FILE --feed kona/transactions [--format json]
-    regional-econ contract export --feed kona/transactions --format gx [--out suite.json]
-    regional-econ contract docs [--out DIR]
-    regional-econ summary
+regional-econ generate --out data/landing --start 2026-09-01 --days 14 --scale 0.002 --seed 7
+regional-econ contract check FILE --feed kona/transactions [--format json]
+regional-econ contract export --feed kona/transactions --format gx [--out suite.json]
+regional-econ contract docs [--out DIR]
+regional-econ summary
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ def _generate(args: argparse.Namespace) -> int:
     from regional_econ.synth import generate
 
     report = generate(
-        out=Path(args.out), start=args.start, days=args.days, scale=args.scale, seed=args.seed,
+        out=Path(args.out),
+        start=args.start,
+        days=args.days,
+        scale=args.scale,
+        seed=args.seed,
         defect_rate=args.defect_rate,
     )
     print(report)
@@ -40,8 +44,8 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _contract_check(args: argparse.Namespace) -> int:
-    from regional_econ.contracts.check import check_file
     from regional_econ.contracts import contract
+    from regional_econ.contracts.check import check_file
 
     report = check_file(contract(args.feed), Path(args.file))
     print(report.to_json() if args.format == "json" else report.to_text())
@@ -49,8 +53,8 @@ def _contract_check(args: argparse.Namespace) -> int:
 
 
 def _contract_export(args: argparse.Namespace) -> int:
-    from regional_econ.contracts.gx import gx_suite_json
     from regional_econ.contracts import contract
+    from regional_econ.contracts.gx import gx_suite_json
 
     text = gx_suite_json(contract(args.feed))
     if args.out:

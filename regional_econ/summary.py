@@ -41,7 +41,7 @@ def _table(frame) -> str:
         [f"{v:,}" if isinstance(v, (int, Decimal)) else str(v) for v in row] for row in frame.iter_rows()
     ]
     widths = [max(_width(r[i]) for r in cells) for i in range(frame.width)]
-    return "\n".join("  ".join(_pad(v, w) for v, w in zip(r, widths)) for r in cells)
+    return "\n".join("  ".join(_pad(v, w) for v, w in zip(r, widths, strict=True)) for r in cells)
 
 
 def _width(text: str) -> int:

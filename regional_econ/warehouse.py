@@ -21,8 +21,13 @@ from regional_econ.marts import MARTS
 from regional_econ.storage.lake import PART_FILE
 
 DUCKDB_TYPES = {
-    "string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "float64": "DOUBLE",
-    "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMPTZ",
+    "string": "VARCHAR",
+    "int32": "INTEGER",
+    "int64": "BIGINT",
+    "float64": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMPTZ",
 }
 
 
@@ -41,13 +46,16 @@ def _empty_select(columns: list[tuple[str, str]]) -> str:
 def _feed_views(con: duckdb.DuckDBPyConnection, lake: Path, contract: Contract) -> None:
     typed = [(c.name, DUCKDB_TYPES[c.type]) for c in contract.columns]
     text = [(c.name, "VARCHAR") for c in contract.columns] + [
-        (RULES_COLUMN, "VARCHAR[]"), (SOURCE_COLUMN, "VARCHAR"), (LINE_COLUMN, "BIGINT"),
+        (RULES_COLUMN, "VARCHAR[]"),
+        (SOURCE_COLUMN, "VARCHAR"),
+        (LINE_COLUMN, "BIGINT"),
     ]
     for layer, columns in ((names.STAGED, typed), (names.QUARANTINE, text)):
         files = _files(lake / names.lake_folder(layer, contract.id))
         body = (
             f"SELECT * FROM read_parquet({_quote(files)}, hive_partitioning = true, hive_types = {{'date': DATE}})"
-            if files else _empty_select(columns + [("date", "DATE")])
+            if files
+            else _empty_select(columns + [("date", "DATE")])
         )
         con.execute(f"CREATE OR REPLACE VIEW {names.view(layer, contract.id)} AS {body}")
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import dagster as dg
 
 from regional_econ import warehouse
-from regional_econ.storage import paths
 from regional_econ.contracts import Contract
-from regional_econ.storage.lake import Lake
-from regional_econ.storage.landing import DeliveredFile as Delivery, find_deliveries
-from regional_econ.staging.reports import write_delivery_report
 from regional_econ.staging import StageOutcome
+from regional_econ.staging.reports import write_delivery_report
+from regional_econ.storage import paths
+from regional_econ.storage.lake import Lake
+from regional_econ.storage.landing import DeliveredFile as Delivery
+from regional_econ.storage.landing import find_deliveries
 
 
 class LandingZone(dg.ConfigurableResource):

@@ -5,7 +5,6 @@ Every mart asset writes one lake partition per period key of the run (a range ru
 run) and reports row counts, schema, a preview and its plots.
 """
 
-
 import dagster as dg
 import polars as pl
 
@@ -20,8 +19,10 @@ from resources import ParquetLake
 
 def mart_schema(mart: Mart) -> dg.TableSchema:
     return dg.TableSchema(
-        columns=[dg.TableColumn(name=c.name, type=str(c.dtype), description=f"{c.label_ko}: {c.description}")
-                 for c in mart.declared_columns]
+        columns=[
+            dg.TableColumn(name=c.name, type=str(c.dtype), description=f"{c.label_ko}: {c.description}")
+            for c in mart.declared_columns
+        ]
     )
 
 

@@ -26,8 +26,13 @@ def _bar(value: str, title: str, rows: pl.Expr | None = None) -> Callable[[pl.Da
         shown = frame if rows is None else frame.filter(rows)
         by_area = shown.group_by("sigungu_cd").agg(pl.col(value).sum()).sort(value, descending=True).head(20)
         names = area_names()
-        return {f"{value}_by_area": image(plots.bar_by_area(
-            [names.get(a, a) for a in by_area["sigungu_cd"]], by_area[value].cast(pl.Float64).to_list(), title))}
+        return {
+            f"{value}_by_area": image(
+                plots.bar_by_area(
+                    [names.get(a, a) for a in by_area["sigungu_cd"]], by_area[value].cast(pl.Float64).to_list(), title
+                )
+            )
+        }
 
     return plot
 
@@ -35,33 +40,73 @@ def _bar(value: str, title: str, rows: pl.Expr | None = None) -> Callable[[pl.Da
 def _top_areas(frame: pl.DataFrame) -> dict:
     by_area = frame.group_by("sigungu_cd").agg(pl.col("net_amount_krw").sum()).sort("net_amount_krw", descending=True).head(20)
     names = area_names()
-    return {"net_spending_by_area": image(plots.bar_by_area(
-        [names.get(a, a) for a in by_area["sigungu_cd"]], by_area["net_amount_krw"].to_list(), "지역별 순결제금액 (상위 20)"))}
+    return {
+        "net_spending_by_area": image(
+            plots.bar_by_area(
+                [names.get(a, a) for a in by_area["sigungu_cd"]],
+                by_area["net_amount_krw"].to_list(),
+                "지역별 순결제금액 (상위 20)",
+            )
+        )
+    }
 
 
 def _rhythm(frame: pl.DataFrame) -> dict:
-    return {"rhythm_weekday_by_hour": image(plots.heatmap(
-        frame, "day_of_week", "hour", "net_amount_krw", "요일 x 시간대 순결제금액",
-        row_labels={i + 1: d for i, d in enumerate(plots.WEEKDAYS)}))}
+    return {
+        "rhythm_weekday_by_hour": image(
+            plots.heatmap(
+                frame,
+                "day_of_week",
+                "hour",
+                "net_amount_krw",
+                "요일 x 시간대 순결제금액",
+                row_labels={i + 1: d for i, d in enumerate(plots.WEEKDAYS)},
+            )
+        )
+    }
 
 
 def _flows(frame: pl.DataFrame) -> dict:
     names = area_names()
-    return {"flow_matrix": image(plots.heatmap(
-        frame, "home_sigungu_cd", "merchant_sigungu_cd", "net_amount_krw", "거주지(행) → 가맹점 지역(열) 순결제금액",
-        row_labels=names, column_labels=names))}
+    return {
+        "flow_matrix": image(
+            plots.heatmap(
+                frame,
+                "home_sigungu_cd",
+                "merchant_sigungu_cd",
+                "net_amount_krw",
+                "거주지(행) → 가맹점 지역(열) 순결제금액",
+                row_labels=names,
+                column_labels=names,
+            )
+        )
+    }
 
 
 def _net_inflow(frame: pl.DataFrame) -> dict:
     ranked = frame.sort("net_inflow_krw", descending=True)
     names = area_names()
-    return {"net_inflow_by_area": image(plots.bar_by_area(
-        [names.get(a, a) for a in ranked["sigungu_cd"]], ranked["net_inflow_krw"].to_list(), "지역별 순유입금액"))}
+    return {
+        "net_inflow_by_area": image(
+            plots.bar_by_area(
+                [names.get(a, a) for a in ranked["sigungu_cd"]], ranked["net_inflow_krw"].to_list(), "지역별 순유입금액"
+            )
+        )
+    }
 
 
 def _linkage(frame: pl.DataFrame) -> dict:
-    return {"linkage_matrix": image(plots.heatmap(
-        frame.with_columns(pl.col("rate").fill_null(0)), "center_a", "center_b", "rate", "기관 간 사업체 연계율 (A 중 B에도 있는 비율)"))}
+    return {
+        "linkage_matrix": image(
+            plots.heatmap(
+                frame.with_columns(pl.col("rate").fill_null(0)),
+                "center_a",
+                "center_b",
+                "rate",
+                "기관 간 사업체 연계율 (A 중 B에도 있는 비율)",
+            )
+        )
+    }
 
 
 PLOTS: dict[str, Callable[[pl.DataFrame], dict]] = {

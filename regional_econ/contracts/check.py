@@ -20,9 +20,9 @@ import polars as pl
 from regional_econ.contracts import Contract, rules
 from regional_econ.contracts.classification import shown_to_center
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, gate_file
+from regional_econ.gate.errors import DeliveryError
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.names import MANIFEST_SUFFIX
-from regional_econ.gate.errors import DeliveryError
 from regional_econ.storage.landing import sha256_of
 
 FIRST_LINES = 5
@@ -83,20 +83,29 @@ def _manifest_failures(contract: Contract, path: Path, rows: int) -> list[RuleRe
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     out = []
     if manifest.get("rows") != rows:
-        out.append(RuleResult(rules.MANIFEST_ROWS.id, rules.MANIFEST_ROWS.severity, None, rows, [],
-                              f"manifest declares {manifest.get('rows')} rows, file has {rows}"))
+        out.append(
+            RuleResult(
+                rules.MANIFEST_ROWS.id,
+                rules.MANIFEST_ROWS.severity,
+                None,
+                rows,
+                [],
+                f"manifest declares {manifest.get('rows')} rows, file has {rows}",
+            )
+        )
     if manifest.get("sha256") != sha256_of(path):
-        out.append(RuleResult(rules.MANIFEST_SHA256.id, rules.MANIFEST_SHA256.severity, None, rows, [],
-                              "file sha256 differs from the manifest"))
+        out.append(
+            RuleResult(
+                rules.MANIFEST_SHA256.id, rules.MANIFEST_SHA256.severity, None, rows, [], "file sha256 differs from the manifest"
+            )
+        )
     return out
 
 
 def check_file(contract: Contract, path: Path) -> CheckReport:
     report = CheckReport(feed=contract.id, file=str(path))
     lookups = {r.id: LOOKUPS[r.id] for r in contract.rules_at("lookup")}
-    report.not_checked = [
-        rule + (" (against earlier deliveries)" if lookup.local else "") for rule, lookup in lookups.items()
-    ]
+    report.not_checked = [rule + (" (against earlier deliveries)" if lookup.local else "") for rule, lookup in lookups.items()]
 
     def local(rule_id: str, typed: pl.DataFrame) -> pl.Series | None:
         fn = lookups[rule_id].local

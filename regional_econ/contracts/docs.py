@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from regional_econ import names
-from regional_econ.contracts import Contract, contracts, rules
-from regional_econ.contracts import centers
+from regional_econ.contracts import Contract, centers, contracts, rules
 
 
 def _constraint(c) -> str:
@@ -35,7 +34,8 @@ def page(contract: Contract) -> str:
         f"- Owner: {center.name_ko} ({center.name_en}), contact: {center.contact_role}",
         f"- Cadence: {d.cadence}; deadline {d.deadline_days_after_period_end} day(s) after the period ends, {d.deadline_at} KST",
         f"- Format: {d.format}, encoding {d.encoding}, header as "
-        + ("Korean labels" if d.header == "ko" else "column names") + " (either is accepted)",
+        + ("Korean labels" if d.header == "ko" else "column names")
+        + " (either is accepted)",
         f"- Primary key: {', '.join(contract.primary_key)}",
         f"- File: `{names.landing_pattern(contract.id, d.format)}` with a `{names.MANIFEST_SUFFIX}` giving rows, "
         "sha256 and encoding",
@@ -52,7 +52,9 @@ def page(contract: Contract) -> str:
         )
     kinds = ", ".join(f"`{k.kind}`" for k in rules.COLUMN_RULES)
     lines += [
-        "", "## Rules", "",
+        "",
+        "## Rules",
+        "",
         f"Every column constraint above is a row rule named `<column>_<kind>` ({kinds}); a repeated primary key "
         f"breaks `{rules.key_rule(contract)}`. Rows breaking a rule are quarantined with the rule, file and line.",
         "",
@@ -66,7 +68,10 @@ def page(contract: Contract) -> str:
         sentence = rules.volume_sentence(contract.volume) if r is rules.VOLUME_IN_BAND and contract.volume else r.sentence
         lines.append(f"| `{r.id}` | batch | {r.severity} | {sentence} |")
     readable = ", ".join(f"`{r.id}`" for r in rules.READ_RULES)
-    lines += ["", f"A delivery that cannot be read is rejected whole under `{rules.DELIVERY_READABLE.id}`, naming one of {readable}."]
+    lines += [
+        "",
+        f"A delivery that cannot be read is rejected whole under `{rules.DELIVERY_READABLE.id}`, naming one of {readable}.",
+    ]
     return "\n".join(lines) + "\n"
 
 

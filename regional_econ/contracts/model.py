@@ -162,12 +162,18 @@ def load_contract(path: Path) -> Contract:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     d = raw["delivery"]
     delivery = DeliveryTerms(
-        cadence=d["cadence"], format=d["format"], encoding=d["encoding"], header=d["header"],
+        cadence=d["cadence"],
+        format=d["format"],
+        encoding=d["encoding"],
+        header=d["header"],
         deadline_days_after_period_end=d["deadline"]["days_after_period_end"],
         deadline_at=d["deadline"]["at"],
     )
     contract = Contract(
-        id=raw["id"], version=raw["version"], owner=raw["owner"], description=raw["description"],
+        id=raw["id"],
+        version=raw["version"],
+        owner=raw["owner"],
+        description=raw["description"],
         delivery=delivery,
         columns=tuple(_column(c) for c in raw["columns"]),
         primary_key=tuple(raw["primary_key"]),

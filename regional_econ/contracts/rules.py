@@ -48,24 +48,34 @@ def _range(c: Column) -> str:
 
 
 REQUIRED = ColumnRule(
-    "required", lambda c: c.required, lambda c: "a value is required",
+    "required",
+    lambda c: c.required,
+    lambda c: "a value is required",
     lambda gxe, c: gxe.ExpectColumnValuesToNotBeNull(column=c.name),
 )
 TYPE = ColumnRule("type", lambda c: c.type != "string", lambda c: f"value must be a {c.type}")
 PATTERN = ColumnRule(
-    "pattern", lambda c: bool(c.pattern), lambda c: f"value must match {c.pattern}",
+    "pattern",
+    lambda c: bool(c.pattern),
+    lambda c: f"value must match {c.pattern}",
     lambda gxe, c: gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=c.pattern),
 )
 RANGE = ColumnRule(
-    "range", lambda c: bool(c.range), _range,
+    "range",
+    lambda c: bool(c.range),
+    _range,
     lambda gxe, c: gxe.ExpectColumnValuesToBeBetween(column=c.name, min_value=c.range[0], max_value=c.range[1]),
 )
 DOMAIN = ColumnRule(
-    "domain", lambda c: bool(c.domain), lambda c: f"value must be one of {', '.join(c.domain or ())}",
+    "domain",
+    lambda c: bool(c.domain),
+    lambda c: f"value must be one of {', '.join(c.domain or ())}",
     lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.domain)),
 )
 REF = ColumnRule(
-    "ref", lambda c: bool(c.ref), lambda c: f"code must be in reference table {c.ref}",
+    "ref",
+    lambda c: bool(c.ref),
+    lambda c: f"code must be in reference table {c.ref}",
     lambda gxe, c: gxe.ExpectColumnValuesToBeInSet(column=c.name, value_set=c.allowed),
 )
 COLUMN_RULES = (REQUIRED, TYPE, PATTERN, RANGE, DOMAIN, REF)
@@ -102,7 +112,8 @@ class Rule:
 # Lookup rules: what they check; ``gate.lookups`` says how.
 MERCHANT_EXISTS = Rule("merchant_exists", ERROR, "Every merchant_id is in kona/merchants as delivered up to this date.")
 CANCEL_HAS_APPROVAL = Rule(
-    "cancel_has_approval", ERROR,
+    "cancel_has_approval",
+    ERROR,
     "Every cancel's approval was delivered within the previous 90 days, and the cancels of an approval never "
     "add up to more than it.",
 )
@@ -125,7 +136,8 @@ DELIVERY_READABLE = Rule(
     "delivery_readable", ERROR, "The delivery reads as its contract declares: format, encoding, well-formed CSV and header."
 )
 NO_DIRECT_IDENTIFIERS = Rule(
-    "no_direct_identifiers", ERROR,
+    "no_direct_identifiers",
+    ERROR,
     "No resident registration, phone, card, unhashed business number or e-mail address in any column; a delivery "
     "with one is rejected whole and the value is copied nowhere.",
 )
@@ -139,13 +151,20 @@ VOLUME_IN_BAND = Rule(
     "volume_in_band", WARN, "Rows received are within the contract's band around the median of the last 28 periods."
 )
 ROWS_PASS_CONTRACT = Rule(
-    "rows_pass_contract", WARN,
+    "rows_pass_contract",
+    WARN,
     "Every row passes the contract's column, row and lookup rules (breaking rows are quarantined with their rule, "
     "file and line).",
 )
 BATCH_RULES = (
-    DELIVERY_READABLE, NO_DIRECT_IDENTIFIERS, MANIFEST_ROWS, MANIFEST_SHA256, ROWS_CONSERVED, DELIVERED_ON_TIME,
-    VOLUME_IN_BAND, ROWS_PASS_CONTRACT,
+    DELIVERY_READABLE,
+    NO_DIRECT_IDENTIFIERS,
+    MANIFEST_ROWS,
+    MANIFEST_SHA256,
+    ROWS_CONSERVED,
+    DELIVERED_ON_TIME,
+    VOLUME_IN_BAND,
+    ROWS_PASS_CONTRACT,
 )
 
 
@@ -174,8 +193,9 @@ def describe(contract: Contract, rule_id: str) -> Described:
             if kind.id(column.name) == rule_id and kind.applies(column):
                 return Described(rule_id, ERROR, column.name, kind.sentence(column))
     if rule_id == key_rule(contract):
-        return Described(rule_id, ERROR, contract.primary_key[0] if len(contract.primary_key) == 1 else None,
-                         key_sentence(contract))
+        return Described(
+            rule_id, ERROR, contract.primary_key[0] if len(contract.primary_key) == 1 else None, key_sentence(contract)
+        )
     for rule in (*LOOKUP_RULES.values(), *READ_RULES, *BATCH_RULES):
         if rule.id == rule_id:
             return Described(rule_id, rule.severity, None, rule.sentence)

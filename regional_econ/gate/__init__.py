@@ -3,15 +3,15 @@
 from pathlib import Path
 
 from regional_econ.contracts import Contract, rules
+from regional_econ.gate.errors import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, DeliveryError
 from regional_econ.gate.identifiers import Finding, find_direct_identifiers
 from regional_econ.gate.read import read_delivery
-from regional_econ.gate.errors import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
 from regional_econ.gate.rows import GateResult, LookupFn, gate_rows, prepare
-from regional_econ.gate.errors import DeliveryError
 
 
-def gate_file(contract: Contract, path: Path, source: str, lookup: LookupFn | None = None,
-              data: bytes | None = None) -> GateResult:
+def gate_file(
+    contract: Contract, path: Path, source: str, lookup: LookupFn | None = None, data: bytes | None = None
+) -> GateResult:
     """The whole row gate on one delivered file (``data``: its bytes, if already read);
     raises ``DeliveryError`` to reject it whole."""
     delivery = prepare(contract, read_delivery(contract, path, data))
@@ -19,14 +19,23 @@ def gate_file(contract: Contract, path: Path, source: str, lookup: LookupFn | No
     if findings:
         first = findings[0]
         raise DeliveryError(
-            source, rules.NO_DIRECT_IDENTIFIERS.id,
+            source,
+            rules.NO_DIRECT_IDENTIFIERS.id,
             "direct identifiers found, delivery rejected whole: " + "; ".join(map(str, findings[:5])),
-            line=first.line, column=first.column,
+            line=first.line,
+            column=first.column,
         )
     return gate_rows(contract, delivery, source, lookup)
 
 
 __all__ = [
-    "gate_file", "read_delivery", "gate_rows", "find_direct_identifiers", "Finding", "GateResult",
-    "LINE_COLUMN", "RULES_COLUMN", "SOURCE_COLUMN",
+    "gate_file",
+    "read_delivery",
+    "gate_rows",
+    "find_direct_identifiers",
+    "Finding",
+    "GateResult",
+    "LINE_COLUMN",
+    "RULES_COLUMN",
+    "SOURCE_COLUMN",
 ]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from regional_econ.contracts import Contract
-from regional_econ.gate.rows import prepare, shape, txt
 from regional_econ.gate.errors import LINE_COLUMN
+from regional_econ.gate.rows import prepare, shape, txt
 
 # Patterns look for the identifier anywhere in a value (it may hide in a free-text column).
 PATTERNS = {
@@ -68,10 +68,15 @@ def find_direct_identifiers(contract: Contract, raw: pl.DataFrame, limit: int = 
         checks = dict(PATTERNS)
         if col.type == "string":
             checks["business_registration_number"] = BUSINESS_NUMBER
-        hits = frame.filter(_may_hide_identifier(col)).select(
-            LINE_COLUMN, *[values.str.contains(p).fill_null(False).alias(kind) for kind, p in checks.items()],
-            values.str.extract(CARD_CANDIDATE, 1).str.replace_all(r"[- ]", "").alias("_card"),
-        ).filter(pl.any_horizontal(*checks, pl.col("_card").is_not_null()))
+        hits = (
+            frame.filter(_may_hide_identifier(col))
+            .select(
+                LINE_COLUMN,
+                *[values.str.contains(p).fill_null(False).alias(kind) for kind, p in checks.items()],
+                values.str.extract(CARD_CANDIDATE, 1).str.replace_all(r"[- ]", "").alias("_card"),
+            )
+            .filter(pl.any_horizontal(*checks, pl.col("_card").is_not_null()))
+        )
         for row in hits.iter_rows(named=True):
             for kind in checks:
                 if row[kind]:

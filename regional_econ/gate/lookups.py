@@ -72,12 +72,10 @@ def cancel_has_approval(frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.
         missing = _not_approved_in(missing, seen[-1])
     history = pl.concat(seen)
     approvals = history.filter(pl.col("txn_type") == "APPROVE").select(orig_txn_id="txn_id", approved="amount_krw")
-    cancelled = (
-        history.filter(pl.col("txn_type") == "CANCEL").group_by("orig_txn_id").agg(cancelled=pl.col("amount_krw").sum())
-    )
-    ok = approvals.join(cancelled, on="orig_txn_id", how="left").filter(
-        pl.col("cancelled").fill_null(0) <= pl.col("approved")
-    )["orig_txn_id"]
+    cancelled = history.filter(pl.col("txn_type") == "CANCEL").group_by("orig_txn_id").agg(cancelled=pl.col("amount_krw").sum())
+    ok = approvals.join(cancelled, on="orig_txn_id", how="left").filter(pl.col("cancelled").fill_null(0) <= pl.col("approved"))[
+        "orig_txn_id"
+    ]
     return is_cancel & ~frame["orig_txn_id"].is_in(ok.implode()).fill_null(False)
 
 

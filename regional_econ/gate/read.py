@@ -8,7 +8,6 @@ file unreadable as a whole raises ``DeliveryError`` naming file, line, column an
 from __future__ import annotations
 
 import io
-
 from pathlib import Path
 
 import polars as pl
@@ -31,7 +30,9 @@ def decode(contract: Contract, data: bytes, path: Path | str) -> str:
             return data.removeprefix(BOM).decode("utf-8")
         except UnicodeDecodeError as err:
             raise DeliveryError(
-                path, rules.ENCODING_DECLARED.id, f"bytes are not UTF-8 as the contract declares ({err.reason})",
+                path,
+                rules.ENCODING_DECLARED.id,
+                f"bytes are not UTF-8 as the contract declares ({err.reason})",
                 line=_line_of(data, err.start),
             ) from None
     if declared == "cp949":
@@ -43,7 +44,9 @@ def decode(contract: Contract, data: bytes, path: Path | str) -> str:
             return data.decode("cp949")
         except UnicodeDecodeError as err:
             raise DeliveryError(
-                path, rules.ENCODING_DECLARED.id, f"bytes are not CP949 as the contract declares ({err.reason})",
+                path,
+                rules.ENCODING_DECLARED.id,
+                f"bytes are not CP949 as the contract declares ({err.reason})",
                 line=_line_of(data, err.start),
             ) from None
     raise DeliveryError(path, rules.ENCODING_DECLARED.id, f"unsupported declared encoding {declared!r}")

@@ -62,12 +62,17 @@ def parse(column: Column, source: pl.Expr | None = None) -> pl.Expr:
     if column.type == "timestamp":
         return (
             text.str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_unit="us")
-            .dt.convert_time_zone("Asia/Seoul").alias(column.name)
+            .dt.convert_time_zone("Asia/Seoul")
+            .alias(column.name)
         )
     if column.type == "boolean":
         return (
-            pl.when(text.is_in(TRUE_WORDS)).then(True).when(text.is_in(FALSE_WORDS)).then(False)
-            .otherwise(None).alias(column.name)
+            pl.when(text.is_in(TRUE_WORDS))
+            .then(True)
+            .when(text.is_in(FALSE_WORDS))
+            .then(False)
+            .otherwise(None)
+            .alias(column.name)
         )
     raise ValueError(f"no parser for type {column.type}")
 
@@ -88,7 +93,6 @@ def prepare(contract: Contract, delivered: pl.DataFrame) -> pl.DataFrame:
         *[pl.col(txt(c.name)).str.contains(c.pattern).alias(shape(c.name)) for c in contract.columns if c.pattern],
     )
     return frame.with_columns(_repeated_key(frame, list(contract.primary_key)).alias(REPEAT_COLUMN))
-
 
 
 def _repeated_key(frame: pl.DataFrame, key: list[str]) -> pl.Series:
@@ -152,18 +156,20 @@ def gate_rows(contract: Contract, delivered: pl.DataFrame, source_file: str, loo
     # Every rule is evaluated once over all rows; the list of rules broken is built only for
     # the (few) rows that broke one.
     flags = [f"_rule_{i}" for i in range(len(rules))]
-    typed = typed.with_columns(broken.alias(flag) for flag, (_, broken) in zip(flags, rules))
+    typed = typed.with_columns(broken.alias(flag) for flag, (_, broken) in zip(flags, rules, strict=True))
     bad = pl.any_horizontal(flags)
     staged = typed.filter(bad.not_()).select(names).cast(dict(contract.schema))
     quarantined = typed.filter(bad).select(
         *[pl.col(raw(n)).alias(n) for n in names],
-        pl.concat_list([pl.when(pl.col(flag)).then(pl.lit(rule_id)) for flag, (rule_id, _) in zip(flags, rules)])
-        .list.drop_nulls().alias(RULES_COLUMN),
+        pl.concat_list([pl.when(pl.col(flag)).then(pl.lit(rule_id)) for flag, (rule_id, _) in zip(flags, rules, strict=True)])
+        .list.drop_nulls()
+        .alias(RULES_COLUMN),
         pl.lit(source_file).alias(SOURCE_COLUMN),
         LINE_COLUMN,
     )
     counts = (
         quarantined.select(pl.col(RULES_COLUMN).explode()).group_by(RULES_COLUMN).len().sort(RULES_COLUMN)
-        if quarantined.height else pl.DataFrame({RULES_COLUMN: [], "len": []})
+        if quarantined.height
+        else pl.DataFrame({RULES_COLUMN: [], "len": []})
     )
-    return GateResult(staged, quarantined, dict(zip(counts[RULES_COLUMN].to_list(), counts["len"].to_list())))
+    return GateResult(staged, quarantined, dict(zip(counts[RULES_COLUMN].to_list(), counts["len"].to_list(), strict=True)))

@@ -25,12 +25,12 @@ def periods(mart: Mart, lake: Lake, keys: list[str]) -> Iterator[tuple[str, pl.D
     keys = sorted(keys)
     once = {
         name: source.read(lake, mart.name, mart.cadence, keys[-1], run_first=keys[0])
-        for name, source in mart.inputs.items() if source.per_run
+        for name, source in mart.inputs.items()
+        if source.per_run
     }
     for key in keys:
         frames = {
-            name: source.read(lake, mart.name, mart.cadence, key)
-            for name, source in mart.inputs.items() if not source.per_run
+            name: source.read(lake, mart.name, mart.cadence, key) for name, source in mart.inputs.items() if not source.per_run
         }
         period = {mart.period_argument: key} if mart.takes_period else {}
         yield key, conform(mart, mart.compute(**once, **frames, **period))

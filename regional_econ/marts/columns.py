@@ -187,7 +187,12 @@ COLUMNS = _declare(
     ("rate_null_reason", S, "비율미산출사유", "Why cases_per_10k is null: no_cardholders."),
     # Disclosure control (products)
     ("suppressed", B, "비공개여부", "True when the cell's values are withheld by disclosure control."),
-    ("suppression", S, "비공개사유", "Why: persons (< 5 cards), businesses (< 3 merchants), dominance (one merchant > 85%), secondary."),
+    (
+        "suppression",
+        S,
+        "비공개사유",
+        "Why: persons (< 5 cards), businesses (< 3 merchants), dominance (one merchant > 85%), secondary.",
+    ),
 )
 
 

@@ -56,8 +56,15 @@ def bar_by_area(names: list[str], values: list[float], title: str) -> bytes:
     return _png(fig)
 
 
-def heatmap(matrix: pl.DataFrame, row: str, column: str, value: str, title: str,
-            row_labels: dict | None = None, column_labels: dict | None = None) -> bytes:
+def heatmap(
+    matrix: pl.DataFrame,
+    row: str,
+    column: str,
+    value: str,
+    title: str,
+    row_labels: dict | None = None,
+    column_labels: dict | None = None,
+) -> bytes:
     """``matrix`` in long form; rows and columns in sorted order, labels optional."""
     _korean_font()
     wide = matrix.pivot(on=column, index=row, values=value, aggregate_function="sum", sort_columns=True).sort(row).fill_null(0)

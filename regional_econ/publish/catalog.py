@@ -35,15 +35,29 @@ def build_catalog(root: Path) -> dict:
                     "rows": frame.height,
                     "suppressed_cells": int(frame["suppressed"].sum()),
                     "files": [
-                        {"path": str(f.relative_to(root)), "format": f.suffix[1:], "bytes": f.stat().st_size, "sha256": _sha256(f)}
+                        {
+                            "path": str(f.relative_to(root)),
+                            "format": f.suffix[1:],
+                            "bytes": f.stat().st_size,
+                            "sha256": _sha256(f),
+                        }
                         for f in (parquet, csv)
                     ],
                 }
             )
-        schema = [{"name": c, "label_ko": label(c, mart), "type": str(t), "description": describe(c, mart)} for c, t in frame.schema.items()]
+        schema = [
+            {"name": c, "label_ko": label(c, mart), "type": str(t), "description": describe(c, mart)}
+            for c, t in frame.schema.items()
+        ]
         products.append(
-            {"product": name, "description": mart.description, "dictionary": f"{name}/dictionary.md",
-             "suppression_rule": RULE, "schema": schema, "periods": periods}
+            {
+                "product": name,
+                "description": mart.description,
+                "dictionary": f"{name}/dictionary.md",
+                "suppression_rule": RULE,
+                "schema": schema,
+                "periods": periods,
+            }
         )
     catalog = {"products": products}
     root.mkdir(parents=True, exist_ok=True)

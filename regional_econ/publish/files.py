@@ -53,15 +53,23 @@ def write_product(root: Path, mart: Mart, key: str, published: pl.DataFrame) -> 
     atomic(parquet, lambda tmp: published.write_parquet(tmp, compression="zstd"))
     korean = published.with_columns(pl.col(pl.Boolean).cast(pl.String)).rename({c: label(c, mart) for c in published.columns})
     atomic(csv, lambda tmp: tmp.write_bytes(korean.write_csv().encode("utf-8-sig")))
-    atomic(root / names.product_folder(mart.name) / "dictionary.md", lambda tmp: tmp.write_text(dictionary(mart, published), encoding="utf-8"))
+    atomic(
+        root / names.product_folder(mart.name) / "dictionary.md",
+        lambda tmp: tmp.write_text(dictionary(mart, published), encoding="utf-8"),
+    )
     return [parquet, csv]
 
 
 def dictionary(mart: Mart, published: pl.DataFrame) -> str:
     lines = [
-        f"# {mart.name}", "", mart.description, "",
-        f"Disclosure control: {RULE}. Suppressed cells have null values, `suppressed` = true and a reason.", "",
-        "| column | 한글 헤더 | type | description |", "|---|---|---|---|",
+        f"# {mart.name}",
+        "",
+        mart.description,
+        "",
+        f"Disclosure control: {RULE}. Suppressed cells have null values, `suppressed` = true and a reason.",
+        "",
+        "| column | 한글 헤더 | type | description |",
+        "|---|---|---|---|",
     ]
     lines += [f"| `{c}` | {label(c, mart)} | {t} | {describe(c, mart)} |" for c, t in published.schema.items()]
     return "\n".join(lines) + "\n"

@@ -30,10 +30,16 @@ _TYPES: dict[str, dict[str, pl.DataType]] = {
 }
 
 TABLES = (
-    "areas", "merchant_categories", "currencies", "ksic", "occupations", "age_bands",
-    "policy_funds", "credit_grades", "sales_classes",
+    "areas",
+    "merchant_categories",
+    "currencies",
+    "ksic",
+    "occupations",
+    "age_bands",
+    "policy_funds",
+    "credit_grades",
+    "sales_classes",
 )
-CALIBRATION = ("calibration_spending_share", "calibration_age_usage", "calibration_currency_usage")
 
 
 @cache

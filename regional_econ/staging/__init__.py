@@ -14,11 +14,12 @@ import polars as pl
 
 from regional_econ.contracts import Contract
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN, GateResult, gate_file
-from regional_econ.gate.lookups import LOOKUPS
-from regional_econ.storage.lake import Lake
-from regional_econ.periods import deadline
-from regional_econ.storage.landing import DeliveredFile as Delivery, find_deliveries, sha256_of, sha256_of_bytes
 from regional_econ.gate.errors import DeliveryError
+from regional_econ.gate.lookups import LOOKUPS
+from regional_econ.periods import deadline
+from regional_econ.storage.lake import Lake
+from regional_econ.storage.landing import DeliveredFile as Delivery
+from regional_econ.storage.landing import find_deliveries, sha256_of, sha256_of_bytes
 
 
 class MissingDelivery(Exception):
@@ -83,7 +84,9 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
     source = receipt["file"]
     rejection = None
     try:
-        result = gate_file(contract, in_force.path, source, lambda rule, typed: LOOKUPS[rule].broken(typed, lake, period_key), data)
+        result = gate_file(
+            contract, in_force.path, source, lambda rule, typed: LOOKUPS[rule].broken(typed, lake, period_key), data
+        )
     except DeliveryError as err:
         rejection = err
         result = GateResult(pl.DataFrame(schema=contract.schema), _empty_quarantine(contract))
@@ -93,18 +96,29 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
     declared = receipt["rows_declared"] or 0
     rejected = declared if rejection else 0
     outcome = StageOutcome(
-        contract=contract, period_key=period_key, delivery=in_force, manifest=in_force.manifest(),
-        sha256=receipt["sha256"], received=result.received + rejected, staged=result.staged.height,
-        quarantined=result.quarantined.height, rejected=rejected, broken_by_rule=result.broken_by_rule,
-        rejection=rejection, received_at=in_force.received_at,
-        deadline=deadline(contract.delivery.cadence, period_key, contract.delivery.deadline_days_after_period_end,
-                          contract.delivery.deadline_at),
+        contract=contract,
+        period_key=period_key,
+        delivery=in_force,
+        manifest=in_force.manifest(),
+        sha256=receipt["sha256"],
+        received=result.received + rejected,
+        staged=result.staged.height,
+        quarantined=result.quarantined.height,
+        rejected=rejected,
+        broken_by_rule=result.broken_by_rule,
+        rejection=rejection,
+        received_at=in_force.received_at,
+        deadline=deadline(
+            contract.delivery.cadence, period_key, contract.delivery.deadline_days_after_period_end, contract.delivery.deadline_at
+        ),
         volume_median=_volume_median(contract, lake, period_key),
         quarantined_rows=result.quarantined,
     )
     receipt |= {
-        "rows_received": outcome.received, "rows_staged": outcome.staged,
-        "rows_quarantined": outcome.quarantined, "rows_rejected": outcome.rejected,
+        "rows_received": outcome.received,
+        "rows_staged": outcome.staged,
+        "rows_quarantined": outcome.quarantined,
+        "rows_rejected": outcome.rejected,
         "rejected_by_rule": rejection.rule if rejection else None,
         "rejected_at_line": rejection.line if rejection else None,
         "rejected_at_column": rejection.column if rejection else None,
@@ -121,7 +135,9 @@ def _volume_median(contract: Contract, lake: Lake, period_key: str) -> float | N
     """Median rows received by the in-force deliveries of up to 28 earlier periods."""
     earlier = [k for k in lake.keys("receipts", contract.id) if k < period_key][-VOLUME_HISTORY:]
     rows = [
-        r["rows_received"] for k in earlier for r in lake.receipts(contract.id, k)
+        r["rows_received"]
+        for k in earlier
+        for r in lake.receipts(contract.id, k)
         if r.get("outcome") == "in_force" and r.get("rows_received") is not None
     ]
     return statistics.median(rows) if len(rows) >= VOLUME_MIN_HISTORY else None

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
+from regional_econ.contracts import centers
 from regional_econ.contracts.classification import shown_to_center
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN
-from regional_econ.contracts import centers
 from regional_econ.staging import StageOutcome
 
 SAMPLES = 5
@@ -40,8 +40,10 @@ def delivery_report(outcome: StageOutcome, quarantined: pl.DataFrame) -> str:
     center = centers()[c.center]
     summary = pl.DataFrame(
         {
-            "received": [outcome.received], "accepted (staged)": [outcome.staged],
-            "rejected rows (quarantined)": [outcome.quarantined], "rejected whole": [outcome.rejected],
+            "received": [outcome.received],
+            "accepted (staged)": [outcome.staged],
+            "rejected rows (quarantined)": [outcome.quarantined],
+            "rejected whole": [outcome.rejected],
         }
     )
     parts = [
@@ -66,7 +68,9 @@ def delivery_report(outcome: StageOutcome, quarantined: pl.DataFrame) -> str:
             sample = _masked(outcome, rows.select(LINE_COLUMN, *c.column_names))
             parts.append(f"<h3>{html.escape(rule)}: {n} row(s)</h3>{_table(sample)}")
     body = "\n".join(parts)
-    return f"<!doctype html><meta charset=utf-8><title>{html.escape(c.id)} {outcome.period_key}</title><style>{STYLE}</style>{body}"
+    return (
+        f"<!doctype html><meta charset=utf-8><title>{html.escape(c.id)} {outcome.period_key}</title><style>{STYLE}</style>{body}"
+    )
 
 
 def write_delivery_report(root: Path, outcome: StageOutcome, quarantined: pl.DataFrame) -> Path:

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from regional_econ.synth import areas
-from regional_econ.synth.common import Context, biz_tokens, business_numbers, day_number, dates
+from regional_econ.synth.common import Context, biz_tokens, business_numbers, dates, day_number
 
 FIRMS = 40_000  # businesses outside kona (manufacturing, IT, content) at real scale
 KED_COVERAGE = {"merchant": 0.60, "firm": 0.75}
@@ -50,8 +50,16 @@ LINKAGE: dict[str, Linkage] = {
 TECH_KSIC = {"26410": 0.35, "29150": 0.35, "62010": 0.30}
 CONTENT_KSIC = {"58211": 0.40, "59111": 0.30, "62010": 0.30}
 OTHER_FIRM_KSIC = {
-    "29150": 0.28, "26410": 0.15, "62010": 0.15, "10712": 0.10, "01110": 0.06, "58211": 0.03, "59111": 0.03,
-    "45110": 0.06, "75210": 0.06, "99990": 0.08,
+    "29150": 0.28,
+    "26410": 0.15,
+    "62010": 0.15,
+    "10712": 0.10,
+    "01110": 0.06,
+    "58211": 0.03,
+    "59111": 0.03,
+    "45110": 0.06,
+    "75210": 0.06,
+    "99990": 0.08,
 }
 CONTENT_MERCHANT_CATEGORIES = ("C14", "C10", "C08")  # bookshops, culture & hobby, leisure venues
 
@@ -83,21 +91,23 @@ class Universe:
         margin = np.where(distressed, gen.normal(-0.05, 0.05, n), gen.normal(0.08, 0.07, n))
         in_ked = np.zeros(n, dtype=bool)
         in_ked[gen.permutation(n)[: round(KED_COVERAGE["merchant"] * n)]] = True
-        return pl.DataFrame({
-            "biz_key": merchants["biz_key"],
-            "is_merchant": np.ones(n, dtype=bool),
-            "ksic_cd": merchants["ksic_cd"],
-            "sigungu_cd": merchants["sigungu_cd"],
-            "founded_on": dates(registered - gen.integers(0, 2500, n)),
-            "revenue_krw": revenue,
-            "employees": np.maximum(0, np.round(revenue / 60e6 * gen.lognormal(0, 0.4, n))).astype(np.int32),
-            "margin": margin,
-            "grade_rank": self._grades(gen, margin, distressed),
-            "distressed": distressed,
-            "in_ked": in_ked,
-            "closed_before": merchants["closed_on"].is_not_null(),
-            "category_cd": merchants["category_cd"],
-        })
+        return pl.DataFrame(
+            {
+                "biz_key": merchants["biz_key"],
+                "is_merchant": np.ones(n, dtype=bool),
+                "ksic_cd": merchants["ksic_cd"],
+                "sigungu_cd": merchants["sigungu_cd"],
+                "founded_on": dates(registered - gen.integers(0, 2500, n)),
+                "revenue_krw": revenue,
+                "employees": np.maximum(0, np.round(revenue / 60e6 * gen.lognormal(0, 0.4, n))).astype(np.int32),
+                "margin": margin,
+                "grade_rank": self._grades(gen, margin, distressed),
+                "distressed": distressed,
+                "in_ked": in_ked,
+                "closed_before": merchants["closed_on"].is_not_null(),
+                "category_cd": merchants["category_cd"],
+            }
+        )
 
     def _firms(self, gen: np.random.Generator, first_key: int) -> pl.DataFrame:
         n = max(30, round(FIRMS * self.ctx.scale))
@@ -107,21 +117,23 @@ class Universe:
         in_ked = np.zeros(n, dtype=bool)
         in_ked[gen.permutation(n)[: round(KED_COVERAGE["firm"] * n)]] = True
         start = day_number(self.ctx.start)
-        return pl.DataFrame({
-            "biz_key": np.arange(first_key, first_key + n, dtype=np.int64),
-            "is_merchant": np.zeros(n, dtype=bool),
-            "ksic_cd": pl.Series([None] * n, dtype=pl.String),  # set once roles are known
-            "sigungu_cd": np.array(codes)[gen.choice(len(codes), n, p=w)],
-            "founded_on": dates(start - gen.integers(100, 8000, n)),
-            "revenue_krw": revenue,
-            "employees": np.clip(np.round(revenue / 150e6 * gen.lognormal(0, 0.5, n)), 1, 20_000).astype(np.int32),
-            "margin": margin,
-            "grade_rank": self._grades(gen, margin, np.zeros(n, dtype=bool)),
-            "distressed": np.zeros(n, dtype=bool),
-            "in_ked": in_ked,
-            "closed_before": np.zeros(n, dtype=bool),
-            "category_cd": pl.Series([None] * n, dtype=pl.String),
-        })
+        return pl.DataFrame(
+            {
+                "biz_key": np.arange(first_key, first_key + n, dtype=np.int64),
+                "is_merchant": np.zeros(n, dtype=bool),
+                "ksic_cd": pl.Series([None] * n, dtype=pl.String),  # set once roles are known
+                "sigungu_cd": np.array(codes)[gen.choice(len(codes), n, p=w)],
+                "founded_on": dates(start - gen.integers(100, 8000, n)),
+                "revenue_krw": revenue,
+                "employees": np.clip(np.round(revenue / 150e6 * gen.lognormal(0, 0.5, n)), 1, 20_000).astype(np.int32),
+                "margin": margin,
+                "grade_rank": self._grades(gen, margin, np.zeros(n, dtype=bool)),
+                "distressed": np.zeros(n, dtype=bool),
+                "in_ked": in_ked,
+                "closed_before": np.zeros(n, dtype=bool),
+                "category_cd": pl.Series([None] * n, dtype=pl.String),
+            }
+        )
 
     @staticmethod
     def _grades(gen: np.random.Generator, margin: np.ndarray, distressed: np.ndarray) -> np.ndarray:
@@ -184,22 +196,24 @@ class Universe:
         revenue = (merchants["sales_krw"].to_numpy() * gen.uniform(1.0, 1.1, n)).round(-3).astype(np.int64)
         margin = gen.normal(0.05, 0.08, n)
         numbers = business_numbers(self.ctx.seed, merchants["biz_key"].to_numpy())
-        new = pl.DataFrame({
-            "biz_key": merchants["biz_key"],
-            "is_merchant": np.ones(n, dtype=bool),
-            "ksic_cd": merchants["ksic_cd"],
-            "sigungu_cd": merchants["sigungu_cd"],
-            "founded_on": dates(day_number(day) - gen.integers(0, 60, n)),
-            "revenue_krw": revenue,
-            "employees": np.maximum(0, np.round(revenue / 60e6 * gen.lognormal(0, 0.4, n))).astype(np.int32),
-            "margin": margin,
-            "grade_rank": self._grades(gen, margin, np.zeros(n, dtype=bool)),
-            "distressed": np.zeros(n, dtype=bool),
-            "in_ked": gen.random(n) < KED_COVERAGE["merchant"],
-            "closed_before": np.zeros(n, dtype=bool),
-            "category_cd": merchants["category_cd"],
-            "biz_token": biz_tokens(numbers),
-        })
+        new = pl.DataFrame(
+            {
+                "biz_key": merchants["biz_key"],
+                "is_merchant": np.ones(n, dtype=bool),
+                "ksic_cd": merchants["ksic_cd"],
+                "sigungu_cd": merchants["sigungu_cd"],
+                "founded_on": dates(day_number(day) - gen.integers(0, 60, n)),
+                "revenue_krw": revenue,
+                "employees": np.maximum(0, np.round(revenue / 60e6 * gen.lognormal(0, 0.4, n))).astype(np.int32),
+                "margin": margin,
+                "grade_rank": self._grades(gen, margin, np.zeros(n, dtype=bool)),
+                "distressed": np.zeros(n, dtype=bool),
+                "in_ked": gen.random(n) < KED_COVERAGE["merchant"],
+                "closed_before": np.zeros(n, dtype=bool),
+                "category_cd": merchants["category_cd"],
+                "biz_token": biz_tokens(numbers),
+            }
+        )
         self.frame = pl.concat([self.frame, new], how="diagonal_relaxed").with_columns(
             pl.col(c).fill_null(False) for c in self.frame.columns if c.startswith("pool_")
         )

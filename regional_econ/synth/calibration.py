@@ -25,11 +25,40 @@ TICKET_SIGMA = 0.8  # lognormal spread of one payment around its category's mean
 
 # Relative mean ticket per category (restaurant = 12,000 before rescaling to MEAN_TICKET_KRW).
 _TICKET = {
-    "C01": 150_000, "C02": 45_000, "C03": 60_000, "C04": 80_000, "C05": 30_000, "C06": 30_000, "C07": 35_000,
-    "C08": 30_000, "C09": 50_000, "C10": 25_000, "C11": 40_000, "C12": 25_000, "C13": 60_000, "C14": 15_000,
-    "C15": 35_000, "C16": 70_000, "C17": 35_000, "C18": 12_000, "C19": 150_000, "C20": 50_000, "C21": 40_000,
-    "C22": 25_000, "C23": 14_000, "C24": 11_000, "C25": 50_000, "C26": 12_000, "C27": 12_000, "C28": 80_000,
-    "C29": 300_000, "C30": 120_000, "C31": 30_000, "C32": 40_000, "C33": 160_000, "C34": 60_000,
+    "C01": 150_000,
+    "C02": 45_000,
+    "C03": 60_000,
+    "C04": 80_000,
+    "C05": 30_000,
+    "C06": 30_000,
+    "C07": 35_000,
+    "C08": 30_000,
+    "C09": 50_000,
+    "C10": 25_000,
+    "C11": 40_000,
+    "C12": 25_000,
+    "C13": 60_000,
+    "C14": 15_000,
+    "C15": 35_000,
+    "C16": 70_000,
+    "C17": 35_000,
+    "C18": 12_000,
+    "C19": 150_000,
+    "C20": 50_000,
+    "C21": 40_000,
+    "C22": 25_000,
+    "C23": 14_000,
+    "C24": 11_000,
+    "C25": 50_000,
+    "C26": 12_000,
+    "C27": 12_000,
+    "C28": 80_000,
+    "C29": 300_000,
+    "C30": 120_000,
+    "C31": 30_000,
+    "C32": 40_000,
+    "C33": 160_000,
+    "C34": 60_000,
 }
 
 
@@ -41,7 +70,7 @@ def categories() -> tuple[str, ...]:
 @cache
 def mean_tickets() -> dict[str, float]:
     """Mean ticket per category, scaled so that the payment-weighted mean is MEAN_TICKET_KRW."""
-    share = dict(zip(categories(), category_amount_shares(table("calibration_spending_share"))))
+    share = dict(zip(categories(), category_amount_shares(table("calibration_spending_share")), strict=True))
     payments = sum(share[c] / _TICKET[c] for c in categories())
     factor = MEAN_TICKET_KRW * payments  # 1 / payments = unscaled mean ticket
     return {c: _TICKET[c] * factor for c in categories()}
@@ -71,10 +100,16 @@ def spending_cells(day: date) -> pl.DataFrame:
     payments (relative payment weight, sums to 1).
     """
     cells = areas.split_bucheon(table("calibration_spending_share"), day, ("share", "amount_krw"))
-    cells = cells.filter(pl.col("share") > 0).with_columns(
-        area_i=pl.col("sigungu_cd").replace_strict(dict(zip(areas.all_leaf_codes(), range(99))), return_dtype=pl.Int64),
-        category_i=pl.col("category_cd").str.slice(1).cast(pl.Int64) - 1,
-    ).sort("area_i", "category_i", "gender")
+    cells = (
+        cells.filter(pl.col("share") > 0)
+        .with_columns(
+            area_i=pl.col("sigungu_cd").replace_strict(
+                {c: i for i, c in enumerate(areas.all_leaf_codes())}, return_dtype=pl.Int64
+            ),
+            category_i=pl.col("category_cd").str.slice(1).cast(pl.Int64) - 1,
+        )
+        .sort("area_i", "category_i", "gender")
+    )
     ticket = np.array([mean_tickets()[c] for c in categories()])[cells["category_i"].to_numpy()]
     payments = cells["share"].to_numpy() / ticket
     return cells.with_columns(payments=pl.Series(payments / payments.sum())).select(
@@ -87,9 +122,13 @@ def merchant_cells(day: date) -> pl.DataFrame:
     cells = spending_cells(day)
     key = cells["area_i"].to_numpy() * len(categories()) + cells["category_i"].to_numpy()
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    return cells[first].select("sigungu_cd", "category_cd", "area_i", "category_i").with_columns(
-        payments=pl.Series(np.bincount(inverse, weights=cells["payments"].to_numpy())),
-        share=pl.Series(np.bincount(inverse, weights=cells["share"].to_numpy())),
+    return (
+        cells[first]
+        .select("sigungu_cd", "category_cd", "area_i", "category_i")
+        .with_columns(
+            payments=pl.Series(np.bincount(inverse, weights=cells["payments"].to_numpy())),
+            share=pl.Series(np.bincount(inverse, weights=cells["share"].to_numpy())),
+        )
     )
 
 
@@ -116,7 +155,7 @@ def currency_by_area(day: date) -> pl.DataFrame:
     for code in areas.codes_on(day):
         mix = raw.filter(pl.col("sigungu_cd") == code)
         home = si[code]
-        shares = dict(zip(mix["currency_cd"].to_list(), mix["share"].to_list()))
+        shares = dict(zip(mix["currency_cd"].to_list(), mix["share"].to_list(), strict=True))
         if shares.get(home, 0.0) < 0.5:
             total = sum(shares.values()) or 1.0
             shares = {k: 0.1 * v / total for k, v in shares.items()}

@@ -50,8 +50,9 @@ class Context:
         words = [self.seed & 0xFFFFFFFFFFFFFFFF, zlib.crc32(purpose.encode()), day.toordinal() if day else 0]
         return np.random.default_rng(np.random.SeedSequence(words))
 
-    def count(self, purpose: str, per_day: float, floor: int, day: date | None = None,
-              factor: float = 1.0, noise: float = 0.05) -> int:
+    def count(
+        self, purpose: str, per_day: float, floor: int, day: date | None = None, factor: float = 1.0, noise: float = 0.05
+    ) -> int:
         """``per_day`` at real scale, times scale and ``factor``, +-noise; never below ``floor``.
 
         The floor keeps every feed non-empty at tiny scales; the noise is lognormal and
@@ -76,9 +77,7 @@ def day_ids(prefix: str, day: date, n: int, seq_digits: int = 5) -> pl.Series:
 
 # --- tokens ------------------------------------------------------------------------------
 
-_HEX_PAIRS = np.array(
-    [ord("0123456789abcdef"[i >> 4]) | (ord("0123456789abcdef"[i & 15]) << 8) for i in range(256)], dtype="<u2"
-)
+_HEX_PAIRS = np.array([ord("0123456789abcdef"[i >> 4]) | (ord("0123456789abcdef"[i & 15]) << 8) for i in range(256)], dtype="<u2")
 
 
 def hex_tokens(gen: np.random.Generator, n: int) -> pl.Series:
@@ -151,14 +150,16 @@ def business_numbers(seed: int, index: np.ndarray) -> list[str]:
 
 # --- sampling ----------------------------------------------------------------------------
 
+
 def choice(gen: np.random.Generator, n: int, weights: np.ndarray) -> np.ndarray:
     """``n`` draws of indices with probability proportional to ``weights``."""
     w = np.asarray(weights, dtype=float)
     return gen.choice(len(w), size=n, p=w / w.sum())
 
 
-def grouped_choice(gen: np.random.Generator, groups: np.ndarray, table_groups: np.ndarray,
-                   table_weights: np.ndarray) -> np.ndarray:
+def grouped_choice(
+    gen: np.random.Generator, groups: np.ndarray, table_groups: np.ndarray, table_weights: np.ndarray
+) -> np.ndarray:
     """For each sample's group, the index of a row of the table drawn within that group.
 
     ``table_groups`` must be sorted (ascending ints); weights are per row. Vectorized: the

@@ -46,8 +46,8 @@ import numpy as np
 import polars as pl
 
 from regional_econ.contracts import Column, Contract, rules
-from regional_econ.synth.writer import encode, file_name
 from regional_econ.synth.common import Context, hex_tokens
+from regional_econ.synth.writer import encode, file_name
 
 # The contract's own row rule that the broken row breaks (found by evaluating the contract's predicates).
 CONTRACT_ROW_RULE = "<contract row rule>"
@@ -67,8 +67,10 @@ ROW_CLASSES: dict[str, rules.ColumnRule | str] = {
     "orphan_placement": rules.PLACEMENT_HAS_POSTING.id,
 }
 FEED_CLASSES = {  # classes that only make sense for one feed
-    "cancel_without_orig": "kona/transactions", "orphan_cancel": "kona/transactions",
-    "over_cancel": "kona/transactions", "unknown_merchant": "kona/transactions",
+    "cancel_without_orig": "kona/transactions",
+    "orphan_cancel": "kona/transactions",
+    "over_cancel": "kona/transactions",
+    "unknown_merchant": "kona/transactions",
     "orphan_placement": "gjf/placements",
 }
 IDENTIFIERS = {
@@ -92,8 +94,15 @@ IN_PLACE = {"theimc/consumer_trends"}
 # Columns that point at another row or feed: breaking them would also break a batch rule.
 LINKS = {"kona/transactions": {"merchant_id", "orig_txn_id"}, "gjf/placements": {"posting_id"}}
 BAD_CODE = {  # a code that is in no reference table
-    "areas": "41999", "merchant_categories": "C98", "ksic": "00000", "occupations": "99", "age_bands": "100",
-    "currencies": "41999", "credit_grades": "Z", "sales_classes": "초대형", "policy_funds": "ZZZ",
+    "areas": "41999",
+    "merchant_categories": "C98",
+    "ksic": "00000",
+    "occupations": "99",
+    "age_bands": "100",
+    "currencies": "41999",
+    "credit_grades": "Z",
+    "sales_classes": "초대형",
+    "policy_funds": "ZZZ",
 }
 ID_PATTERN = re.compile(r"^\^([A-Z]+)\[0-9\]\{(\d+)\}\$$")
 
@@ -204,7 +213,9 @@ class Planner:
                 target = self.resend if feed == self.resend[0] else (feed, self.files[feed][0])
             else:
                 targets = [
-                    (f, k) for f, keys in self.files.items() for k in keys
+                    (f, k)
+                    for f, keys in self.files.items()
+                    for k in keys
                     if (f, k) not in self.file_level and name in classes_for(self.contracts[f])
                 ]
                 target = targets[int(gen.integers(0, len(targets)))]
@@ -212,8 +223,9 @@ class Planner:
 
     # -- applying ---------------------------------------------------------------------------
 
-    def deliveries(self, contract: Contract, key: str, frame: pl.DataFrame,
-                   referenced: set[str] | None = None) -> list[PlantedFile]:
+    def deliveries(
+        self, contract: Contract, key: str, frame: pl.DataFrame, referenced: set[str] | None = None
+    ) -> list[PlantedFile]:
         """The file(s) to write for one feed and period: clean, broken, or broken then re-sent."""
         if self.rate <= 0:
             return [PlantedFile(1, None, None, [])]
@@ -231,8 +243,9 @@ class Planner:
         v2 = f"{contract.center}/{contract.feed}/{key}/{file_name(contract, key, 2)}"
         return [broken, PlantedFile(2, None, None, [Defect(contract.id, key, 2, v2, RESEND, None, None, None)])]
 
-    def _file_defects(self, gen: np.random.Generator, contract: Contract, key: str, frame: pl.DataFrame,
-                      rel: str, names: list[str]) -> PlantedFile:
+    def _file_defects(
+        self, gen: np.random.Generator, contract: Contract, key: str, frame: pl.DataFrame, rel: str, names: list[str]
+    ) -> PlantedFile:
         clean = encode(contract, frame)
         defects: list[Defect] = []
         data, manifest = clean, {}
@@ -240,14 +253,14 @@ class Planner:
         if idents:  # typed into the free-text column, each in its own row
             column = IDENTIFIER_COLUMN[contract.id]
             if frame.height < len(idents):  # too few rows: the clerk also keyed in extra ones
-                extra = _RowBreaker(gen, contract, key, frame, set())._fresh_keys(frame.sample(
-                    len(idents) - frame.height, with_replacement=True, seed=int(gen.integers(0, 2**31))
-                ))
+                extra = _RowBreaker(gen, contract, key, frame, set())._fresh_keys(
+                    frame.sample(len(idents) - frame.height, with_replacement=True, seed=int(gen.integers(0, 2**31)))
+                )
                 frame = pl.concat([frame, extra])
                 manifest["rows"] = frame.height
             rows = gen.choice(frame.height, len(idents), replace=False)
             values = frame[column].to_list()
-            for name, row in zip(idents, rows):
+            for name, row in zip(idents, rows, strict=True):
                 values[int(row)] = IDENTIFIERS[name]
                 defects.append(Defect(contract.id, key, 1, rel, name, rules.NO_DIRECT_IDENTIFIERS.id, int(row) + 2, column))
             frame = frame.with_columns(pl.Series(column, values, dtype=pl.String))
@@ -280,8 +293,7 @@ class Planner:
 class _RowBreaker:
     """Extra broken rows for one file (see the module docstring), made a class at a time."""
 
-    def __init__(self, gen: np.random.Generator, contract: Contract, key: str, frame: pl.DataFrame,
-                 referenced: set[str]):
+    def __init__(self, gen: np.random.Generator, contract: Contract, key: str, frame: pl.DataFrame, referenced: set[str]):
         self.gen, self.contract, self.key, self.frame = gen, contract, key, frame
         self.pk = list(contract.primary_key)
         self.in_place = contract.id in IN_PLACE
@@ -309,17 +321,27 @@ class _RowBreaker:
         keep[replaced] = False
         # Final order: kept originals in place, each extra just before the original at its position.
         kept = np.flatnonzero(keep)
-        order = np.lexsort((
-            np.concatenate([np.zeros(len(kept)), np.arange(len(after))]),
-            np.concatenate([np.ones(len(kept)), np.zeros(len(after))]),
-            np.concatenate([kept, after]),
-        ))
+        order = np.lexsort(
+            (
+                np.concatenate([np.zeros(len(kept)), np.arange(len(after))]),
+                np.concatenate([np.ones(len(kept)), np.zeros(len(after))]),
+                np.concatenate([kept, after]),
+            )
+        )
         line_of = np.empty(len(order), dtype=np.int64)
         line_of[order] = np.arange(2, len(order) + 2)
         defects = [
-            Defect(c.id, self.key, 1, rel, name, rule_id(c, name, col), int(line),
-                   None if name == "duplicate_key" and len(self.pk) > 1 else col)
-            for name, col, line in zip(labels, cols, line_of[len(kept):])
+            Defect(
+                c.id,
+                self.key,
+                1,
+                rel,
+                name,
+                rule_id(c, name, col),
+                int(line),
+                None if name == "duplicate_key" and len(self.pk) > 1 else col,
+            )
+            for name, col, line in zip(labels, cols, line_of[len(kept) :], strict=True)
         ]
         table = pl.concat([frame.filter(pl.Series(keep)), extras])
         if c.delivery.format == "parquet":
@@ -382,14 +404,25 @@ class _RowBreaker:
                 idx = np.concatenate([idx[ok], idx[~ok]])
                 texts = [None] * len(idx)
                 ok = self._keeps_row_rules(broken)
-            parts.append(_Part(name, broken.filter(pl.Series(ok)), [column.name] * int(ok.sum()),
-                               positions[idx[ok]], replaces[idx[ok]], [t for t, o in zip(texts, ok) if o]))
+            parts.append(
+                _Part(
+                    name,
+                    broken.filter(pl.Series(ok)),
+                    [column.name] * int(ok.sum()),
+                    positions[idx[ok]],
+                    replaces[idx[ok]],
+                    [t for t, o in zip(texts, ok, strict=True) if o],
+                )
+            )
         parts = [p for p in parts if p.rows.height]
         if not parts:
             return None
         return _Part(
-            name, pl.concat([p.rows for p in parts]), [c for p in parts for c in p.columns],
-            np.concatenate([p.positions for p in parts]), np.concatenate([p.replaces for p in parts]),
+            name,
+            pl.concat([p.rows for p in parts]),
+            [c for p in parts for c in p.columns],
+            np.concatenate([p.positions for p in parts]),
+            np.concatenate([p.replaces for p in parts]),
             [t for p in parts for t in p.texts],
         )
 
@@ -400,7 +433,9 @@ class _RowBreaker:
         if name == "unparseable":
             return rows, [_unparseable(column, v) for v in rows[column.name].to_list()]
         if name == "bad_pattern":  # one character short of the pattern
-            return rows.with_columns(pl.col(column.name).fill_null("XX").str.slice(0, pl.col(column.name).fill_null("XX").str.len_chars() - 1)), [None] * k
+            return rows.with_columns(
+                pl.col(column.name).fill_null("XX").str.slice(0, pl.col(column.name).fill_null("XX").str.len_chars() - 1)
+            ), [None] * k
         if name == "bad_domain":
             return rows.with_columns(pl.lit("UNKNOWN", dtype=pl.String).alias(column.name)), [None] * k
         if name == "unknown_code":
@@ -447,7 +482,8 @@ class _RowBreaker:
             ), "orig_txn_id"
         if name == "over_cancel":  # cancels 10,000 KRW more than the approval it names
             return rows.with_columns(
-                txn_type=pl.lit("CANCEL"), orig_txn_id=self.frame["txn_id"].gather(picks),
+                txn_type=pl.lit("CANCEL"),
+                orig_txn_id=self.frame["txn_id"].gather(picks),
                 amount_krw=pl.col("amount_krw") + 10_000,
             ), "amount_krw"
         if name == "unknown_merchant":

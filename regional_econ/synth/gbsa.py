@@ -42,12 +42,14 @@ def awards(ctx: Context, universe: Universe, day: date) -> pl.DataFrame:
     program = grouped_choice(gen, shop, table_kind, table_w) % len(names)
     median = np.array([PROGRAMS[p][1] for p in names])[program]
     amount = np.clip(np.round(median * gen.lognormal(0, 0.5, n), -5), 1e5, 1e10).astype(np.int64)
-    frame = pl.DataFrame({
-        "award_id": day_ids("AW", day, n),
-        "biz_token": universe.frame["biz_token"].gather(biz),
-        "program_cd": pl.Series([names[p] for p in program], dtype=pl.String),
-        "program_name": pl.Series([f"{day.year}년 {PROGRAMS[names[p]][0]}" for p in program], dtype=pl.String),
-        "support_krw": amount,
-        "awarded_on": day,
-    })
+    frame = pl.DataFrame(
+        {
+            "award_id": day_ids("AW", day, n),
+            "biz_token": universe.frame["biz_token"].gather(biz),
+            "program_cd": pl.Series([names[p] for p in program], dtype=pl.String),
+            "program_name": pl.Series([f"{day.year}년 {PROGRAMS[names[p]][0]}" for p in program], dtype=pl.String),
+            "support_krw": amount,
+            "awarded_on": day,
+        }
+    )
     return conform(contract(FEED), frame)

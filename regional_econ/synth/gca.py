@@ -38,12 +38,18 @@ def snapshot(ctx: Context, universe: Universe, key: str, as_of: date) -> pl.Data
     gen = ctx.rng(FEED, date.fromisoformat(key))
     ksic = biz["ksic_cd"].gather(rows).to_list()
     cum = [np.cumsum(GENRE_BY_KSIC.get(k, SHOP)) for k in ksic]
-    genre = [GENRES[min(int(np.searchsorted(c, u * c[-1], side="right")), len(GENRES) - 1)] for c, u in zip(cum, genre_u)]
-    frame = pl.DataFrame({
-        "biz_token": biz["biz_token"].gather(rows),
-        "base_quarter": period_label("quarterly", key),
-        "genre_cd": pl.Series(genre, dtype=pl.String),
-        "revenue_krw": np.round(biz["revenue_krw"].gather(rows).to_numpy() * gen.lognormal(0, 0.08, n), -3).astype(np.int64),
-        "employees": np.maximum(1, np.round(biz["employees"].gather(rows).to_numpy() * gen.lognormal(0, 0.04, n))).astype(np.int32),
-    })
+    genre = [
+        GENRES[min(int(np.searchsorted(c, u * c[-1], side="right")), len(GENRES) - 1)] for c, u in zip(cum, genre_u, strict=True)
+    ]
+    frame = pl.DataFrame(
+        {
+            "biz_token": biz["biz_token"].gather(rows),
+            "base_quarter": period_label("quarterly", key),
+            "genre_cd": pl.Series(genre, dtype=pl.String),
+            "revenue_krw": np.round(biz["revenue_krw"].gather(rows).to_numpy() * gen.lognormal(0, 0.08, n), -3).astype(np.int64),
+            "employees": np.maximum(1, np.round(biz["employees"].gather(rows).to_numpy() * gen.lognormal(0, 0.04, n))).astype(
+                np.int32
+            ),
+        }
+    )
     return conform(contract(FEED), frame).sort("biz_token")

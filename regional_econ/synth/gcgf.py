@@ -50,11 +50,12 @@ class Guarantees:
         dn = day_number(day)
         n = ctx.count(FEED, EVENTS, 1, day, factor=weekday_factor(day, 1.15, 0.45, 0.40))
         kinds = list(EVENT_MIX)
-        want = dict(zip(kinds, np.bincount(choice(gen, n, np.array(list(EVENT_MIX.values()))), minlength=4)))
+        want = dict(zip(kinds, np.bincount(choice(gen, n, np.array(list(EVENT_MIX.values()))), minlength=4), strict=True))
         rows: list[tuple[np.ndarray, str]] = []
         # Lifecycle events on guarantees whose last change was before today.
         for kind, source, target, weighted in (
-            ("REPAID", ACTIVE, REPAID, False), ("DEFAULTED", ACTIVE, DEFAULTED, True),
+            ("REPAID", ACTIVE, REPAID, False),
+            ("DEFAULTED", ACTIVE, DEFAULTED, True),
             ("SUBROGATED", DEFAULTED, SUBROGATED, False),
         ):
             candidates = np.flatnonzero((self.status == source) & (self.since < dn))
@@ -80,16 +81,18 @@ class Guarantees:
         order = gen.permutation(len(which))  # events of a day are not grouped by type
         which, kind = which[order], kind[order]
         biz = self.universe.frame
-        frame = pl.DataFrame({
-            "event_id": day_ids("GE", day, len(which)),
-            "guarantee_id": pl.Series([self.ids[i] for i in which], dtype=pl.String),
-            "biz_token": biz["biz_token"].gather(self.biz[which]),
-            "sigungu_cd": pl.Series(self.universe.areas_on(self.biz[which], day), dtype=pl.String),
-            "ksic_cd": biz["ksic_cd"].gather(self.biz[which]),
-            "event_type": pl.Series(kind, dtype=pl.String),
-            "guarantee_krw": self.amount[which],
-            "event_on": day,
-        })
+        frame = pl.DataFrame(
+            {
+                "event_id": day_ids("GE", day, len(which)),
+                "guarantee_id": pl.Series([self.ids[i] for i in which], dtype=pl.String),
+                "biz_token": biz["biz_token"].gather(self.biz[which]),
+                "sigungu_cd": pl.Series(self.universe.areas_on(self.biz[which], day), dtype=pl.String),
+                "ksic_cd": biz["ksic_cd"].gather(self.biz[which]),
+                "event_type": pl.Series(kind, dtype=pl.String),
+                "guarantee_krw": self.amount[which],
+                "event_on": day,
+            }
+        )
         return conform(contract(FEED), frame)
 
 

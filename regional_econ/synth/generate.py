@@ -19,7 +19,6 @@ from pathlib import Path
 import polars as pl
 
 from regional_econ.contracts import Contract, contracts
-from regional_econ.synth.writer import write_delivery
 from regional_econ.periods import deadline, period_keys
 from regional_econ.synth import gbsa, gca, gtp, ked, msc, theimc
 from regional_econ.synth.businesses import KED_COVERAGE, LINKAGE
@@ -28,6 +27,7 @@ from regional_econ.synth.defects import DEFECT_CLASSES, Defect, Planner, write_g
 from regional_econ.synth.gcgf import Guarantees
 from regional_econ.synth.gjf import Jobs
 from regional_econ.synth.kona import Kona
+from regional_econ.synth.writer import write_delivery
 
 
 @dataclass
@@ -48,18 +48,23 @@ class GenerationReport:
     linkage_observed: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        lines = [f"wrote {sum(self.files.values())} files ({sum(self.rows.values()):,} rows) to {self.out}: "
-                 f"{self.start} + {self.days} days, scale {self.scale}, seed {self.seed}"]
+        lines = [
+            f"wrote {sum(self.files.values())} files ({sum(self.rows.values()):,} rows) to {self.out}: "
+            f"{self.start} + {self.days} days, scale {self.scale}, seed {self.seed}"
+        ]
         width = max(map(len, self.files))
         lines += [f"  {feed:<{width}}  {self.files[feed]:>4} files  {self.rows[feed]:>12,} rows" for feed in self.files]
         if self.defects:
-            lines.append(f"  defects planted: {sum(self.defects.values())} "
-                         f"({', '.join(f'{k} {v}' for k, v in sorted(self.defects.items()))}); truth in _defects.jsonl")
+            lines.append(
+                f"  defects planted: {sum(self.defects.values())} "
+                f"({', '.join(f'{k} {v}' for k, v in sorted(self.defects.items()))}); truth in _defects.jsonl"
+            )
         for feed, observed in self.linkage_observed.items():
             planted = self.linkage_planted.get(feed, {})
-            lines.append(f"  linkage {feed}: " + ", ".join(
-                f"{k} {observed[k]:.2f} (planted {planted[k]:.2f})" for k in observed if k in planted
-            ))
+            lines.append(
+                f"  linkage {feed}: "
+                + ", ".join(f"{k} {observed[k]:.2f} (planted {planted[k]:.2f})" for k in observed if k in planted)
+            )
         return "\n".join(lines)
 
 
@@ -86,8 +91,7 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
     feeds = contracts()
     keys = {f: period_keys(c.delivery.cadence, ctx.start, ctx.last) for f, c in feeds.items()}
     planner = Planner(ctx, feeds, keys, defect_rate)
-    report = GenerationReport(out, start, days, scale, seed, defect_rate,
-                              files={f: 0 for f in feeds}, rows={f: 0 for f in feeds})
+    report = GenerationReport(out, start, days, scale, seed, defect_rate, files={f: 0 for f in feeds}, rows={f: 0 for f in feeds})
     truth: list[Defect] = []
     tokens: dict[str, set[str]] = {}  # biz tokens per feed, for the observed linkage
 
@@ -95,8 +99,7 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
         contract = feeds[feed_id]
         arrival, due = arrival_time(ctx, contract, key)
         for d in planner.deliveries(contract, key, frame, referenced):
-            write_delivery(out, contract, key, frame, version=d.version, data=d.data, manifest=d.manifest,
-                           received_at=arrival)
+            write_delivery(out, contract, key, frame, version=d.version, data=d.data, manifest=d.manifest, received_at=arrival)
             arrival += (due - arrival) / 2  # a correction arrives later, still before the deadline
             report.files[feed_id] += 1
             truth.extend(d.defects)
@@ -142,6 +145,7 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
         found = tokens.get(feed_id, set())
         if found:
             report.linkage_observed[feed_id] = {
-                "in_merchants": len(found & merchants) / len(found), "in_ked": len(found & in_ked) / len(found),
+                "in_merchants": len(found & merchants) / len(found),
+                "in_ked": len(found & in_ked) / len(found),
             }
     return report

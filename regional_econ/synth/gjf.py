@@ -25,24 +25,81 @@ from regional_econ.reference import codes, table
 from regional_econ.synth import areas
 from regional_econ.synth.businesses import LINKAGE, Universe
 from regional_econ.synth.common import (
-    Context, choice, codes_at, conform, dates, day_ids, day_number, hex_tokens, weekday_factor,
+    Context,
+    choice,
+    codes_at,
+    conform,
+    dates,
+    day_ids,
+    day_number,
+    hex_tokens,
+    weekday_factor,
 )
 
 POSTINGS, SEEKERS, PLACEMENTS = 1_000, 1_500, 350  # a day at real scale
 OCCUPATIONS = tuple(codes("occupations"))
 # Occupation a shop hires for, by card category (others: sales 61 / personal services 56).
 SHOP_OCCUPATION = {
-    "C27": "53", "C24": "87", "C23": "61", "C22": "61", "C34": "61", "C12": "51", "C26": "30", "C11": "30",
-    "C18": "30", "C06": "30", "C33": "21", "C28": "81", "C15": "56", "C16": "52", "C08": "52", "C20": "62",
-    "C29": "61", "C07": "90", "C21": "56", "C19": "52",
+    "C27": "53",
+    "C24": "87",
+    "C23": "61",
+    "C22": "61",
+    "C34": "61",
+    "C12": "51",
+    "C26": "30",
+    "C11": "30",
+    "C18": "30",
+    "C06": "30",
+    "C33": "21",
+    "C28": "81",
+    "C15": "56",
+    "C16": "52",
+    "C08": "52",
+    "C20": "62",
+    "C29": "61",
+    "C07": "90",
+    "C21": "56",
+    "C19": "52",
 }
-FIRM_OCCUPATION = {"26410": "83", "29150": "81", "62010": "13", "58211": "13", "59111": "41", "10712": "87",
-                   "01110": "90", "45110": "61", "75210": "52", "99990": "89"}
+FIRM_OCCUPATION = {
+    "26410": "83",
+    "29150": "81",
+    "62010": "13",
+    "58211": "13",
+    "59111": "41",
+    "10712": "87",
+    "01110": "90",
+    "45110": "61",
+    "75210": "52",
+    "99990": "89",
+}
 # What seekers want, relative to what is offered: more office and care work, less factory work.
-SEEKER_TILT = {"02": 3.0, "55": 1.8, "23": 1.5, "41": 1.5, "89": 0.5, "81": 0.6, "82": 0.5, "83": 0.6, "87": 0.6,
-               "53": 0.8, "62": 0.8, "70": 0.7}
-WAGE_BY_MAJOR = {"0": 3.0e6, "1": 3.8e6, "2": 2.8e6, "3": 3.0e6, "4": 2.8e6, "5": 2.3e6, "6": 2.6e6,
-                 "7": 3.2e6, "8": 2.7e6, "9": 2.3e6}
+SEEKER_TILT = {
+    "02": 3.0,
+    "55": 1.8,
+    "23": 1.5,
+    "41": 1.5,
+    "89": 0.5,
+    "81": 0.6,
+    "82": 0.5,
+    "83": 0.6,
+    "87": 0.6,
+    "53": 0.8,
+    "62": 0.8,
+    "70": 0.7,
+}
+WAGE_BY_MAJOR = {
+    "0": 3.0e6,
+    "1": 3.8e6,
+    "2": 2.8e6,
+    "3": 3.0e6,
+    "4": 2.8e6,
+    "5": 2.3e6,
+    "6": 2.6e6,
+    "7": 3.2e6,
+    "8": 2.7e6,
+    "9": 2.3e6,
+}
 SEEKER_AGES = {"10": 0.03, "20": 0.25, "30": 0.20, "40": 0.18, "50": 0.19, "60": 0.13, "70": 0.02}
 # Chance that a posting is filled on its k-th day (k = 0 is the day it is posted).
 FILL_BY_AGE = np.array([0.2, 1.5, 1.0, 1.0, 0.9, 0.8, 0.7])
@@ -57,17 +114,17 @@ class Jobs:
         ksic = biz["ksic_cd"].gather(self.employers).to_list()
         gen = ctx.rng("gjf:employers")
         fallback = np.where(gen.random(len(self.employers)) < 0.5, "61", "56")
-        self.main_occupation = np.array([
-            SHOP_OCCUPATION.get(c, f) if c else FIRM_OCCUPATION.get(k, "89")
-            for c, k, f in zip(cats, ksic, fallback)
-        ])
+        self.main_occupation = np.array(
+            [
+                SHOP_OCCUPATION.get(c, f) if c else FIRM_OCCUPATION.get(k, "89")
+                for c, k, f in zip(cats, ksic, fallback, strict=True)
+            ]
+        )
         # Bigger employers post more (weight ~ sqrt of headcount), within shops and within firms;
         # which of the two posts is drawn at the planted share, so linkage holds per posting.
         self.employer_weight = np.sqrt(biz["employees"].gather(self.employers).to_numpy() + 1.0)
         self.is_shop = biz["is_merchant"].gather(self.employers).to_numpy()
-        self.offer_mix = np.bincount(
-            [OCCUPATIONS.index(o) for o in self.main_occupation], minlength=len(OCCUPATIONS)
-        ) + 1.0
+        self.offer_mix = np.bincount([OCCUPATIONS.index(o) for o in self.main_occupation], minlength=len(OCCUPATIONS)) + 1.0
         self.postings: pl.DataFrame | None = None  # every posting delivered so far, with its state
         self.seekers: pl.DataFrame | None = None
 
@@ -87,23 +144,25 @@ class Jobs:
         other = codes_at(OCCUPATIONS, choice(gen, n, self.offer_mix)).to_numpy()
         occupation = np.where(gen.random(n) < 0.75, main, other)
         majors = table("occupations")
-        major = dict(zip(majors["occupation_cd"].to_list(), majors["major_cd"].to_list()))
+        major = dict(zip(majors["occupation_cd"].to_list(), majors["major_cd"].to_list(), strict=True))
         wage = np.array([WAGE_BY_MAJOR[major[o]] for o in occupation]) * gen.lognormal(0, 0.15, n)
         openings = gen.geometric(0.6, n) + (gen.random(n) < 0.05) * gen.integers(2, 20, n)  # a few bulk hires
         dn = day_number(day)
-        return pl.DataFrame({
-            "posting_id": day_ids("JP", day, n),
-            "employer_biz_token": self.universe.frame["biz_token"].gather(who),
-            "sigungu_cd": pl.Series(self.universe.areas_on(who, day), dtype=pl.String),
-            "occupation_cd": pl.Series(occupation, dtype=pl.String),
-            "openings": np.clip(openings, 1, 1000).astype(np.int32),
-            "wage_krw": np.clip(np.round(np.maximum(wage, 2.06e6), -4), 0, 1e8).astype(np.int64),
-            "posted_on": day,
-            "closes_on": dates(dn + gen.choice([7, 14, 30, 60], n, p=[0.2, 0.35, 0.35, 0.1])),
-            "status": "OPEN",
-            "remaining": np.clip(openings, 1, 1000).astype(np.int64),
-            "status_on": np.full(n, dn),  # day the status last changed
-        })
+        return pl.DataFrame(
+            {
+                "posting_id": day_ids("JP", day, n),
+                "employer_biz_token": self.universe.frame["biz_token"].gather(who),
+                "sigungu_cd": pl.Series(self.universe.areas_on(who, day), dtype=pl.String),
+                "occupation_cd": pl.Series(occupation, dtype=pl.String),
+                "openings": np.clip(openings, 1, 1000).astype(np.int32),
+                "wage_krw": np.clip(np.round(np.maximum(wage, 2.06e6), -4), 0, 1e8).astype(np.int64),
+                "posted_on": day,
+                "closes_on": dates(dn + gen.choice([7, 14, 30, 60], n, p=[0.2, 0.35, 0.35, 0.1])),
+                "status": "OPEN",
+                "remaining": np.clip(openings, 1, 1000).astype(np.int64),
+                "status_on": np.full(n, dn),  # day the status last changed
+            }
+        )
 
     # -- seekers --------------------------------------------------------------------------
 
@@ -112,15 +171,17 @@ class Jobs:
         codes_, w = areas.population_weights(day)
         want = self.offer_mix * np.array([SEEKER_TILT.get(o, 1.0) for o in OCCUPATIONS])
         ages = list(SEEKER_AGES)
-        return pl.DataFrame({
-            "seeker_token": hex_tokens(gen, n),
-            "home_sigungu_cd": codes_at(codes_, choice(gen, n, w)),
-            "desired_occupation_cd": codes_at(OCCUPATIONS, choice(gen, n, want)),
-            "age_band": codes_at(ages, choice(gen, n, np.array(list(SEEKER_AGES.values())))),
-            "gender": codes_at(("F", "M"), (gen.random(n) < 0.48).astype(np.int64)),
-            "registered_on": day,
-            "placed": False,
-        })
+        return pl.DataFrame(
+            {
+                "seeker_token": hex_tokens(gen, n),
+                "home_sigungu_cd": codes_at(codes_, choice(gen, n, w)),
+                "desired_occupation_cd": codes_at(OCCUPATIONS, choice(gen, n, want)),
+                "age_band": codes_at(ages, choice(gen, n, np.array(list(SEEKER_AGES.values())))),
+                "gender": codes_at(("F", "M"), (gen.random(n) < 0.48).astype(np.int64)),
+                "registered_on": day,
+                "placed": False,
+            }
+        )
 
     # -- placements -----------------------------------------------------------------------
 
@@ -171,12 +232,14 @@ class Jobs:
             status_on=pl.Series(np.where(status != p["status"].to_numpy(), dn, p["status_on"].to_numpy())),
         )
         self.seekers = self.seekers.with_columns(placed=pl.Series(self.seekers["placed"].to_numpy() | taken))
-        return pl.DataFrame({
-            "placement_id": day_ids("PL", day, k),
-            "posting_id": p["posting_id"].gather(chosen),
-            "seeker_token": self.seekers["seeker_token"].gather(seeker),
-            "hired_on": day,
-        })
+        return pl.DataFrame(
+            {
+                "placement_id": day_ids("PL", day, k),
+                "posting_id": p["posting_id"].gather(chosen),
+                "seeker_token": self.seekers["seeker_token"].gather(seeker),
+                "hired_on": day,
+            }
+        )
 
     def day(self, day: date) -> dict[str, pl.DataFrame]:
         gen = self.ctx.rng("gjf", day)
@@ -186,9 +249,7 @@ class Jobs:
         self.postings = new_postings if self.postings is None else pl.concat([self.postings, new_postings])
         self.seekers = new_seekers if self.seekers is None else pl.concat([self.seekers, new_seekers])
         # Postings past their closing date with openings left close (delivered the day after).
-        expired = (self.postings["status"] == "OPEN").to_numpy() & (
-            self.postings["closes_on"].cast(pl.Int32).to_numpy() < dn
-        )
+        expired = (self.postings["status"] == "OPEN").to_numpy() & (self.postings["closes_on"].cast(pl.Int32).to_numpy() < dn)
         self.postings = self.postings.with_columns(
             status=pl.when(pl.Series(expired)).then(pl.lit("CLOSED")).otherwise(pl.col("status")),
             status_on=pl.when(pl.Series(expired)).then(pl.lit(dn)).otherwise(pl.col("status_on")),
@@ -208,4 +269,3 @@ class Jobs:
         settled = (self.postings["status"] != "OPEN") & (pl.Series(dn - self.postings["status_on"].to_numpy()) > 60)
         self.postings = self.postings.filter(~settled)
         return frames
-

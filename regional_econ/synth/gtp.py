@@ -43,15 +43,21 @@ def snapshot(ctx: Context, universe: Universe, key: str, as_of: date) -> pl.Data
     gen = ctx.rng(FEED, date.fromisoformat(key))
     ksic = biz["ksic_cd"].gather(rows).to_list()
     cum = [np.cumsum(FIELD_BY_KSIC.get(k, EVEN)) for k in ksic]
-    field = [FIELDS[min(int(np.searchsorted(c, u * c[-1], side="right")), len(FIELDS) - 1)] for c, u in zip(cum, field_u)]
+    field = [
+        FIELDS[min(int(np.searchsorted(c, u * c[-1], side="right")), len(FIELDS) - 1)] for c, u in zip(cum, field_u, strict=True)
+    ]
     revenue = biz["revenue_krw"].gather(rows).to_numpy()
-    frame = pl.DataFrame({
-        "biz_token": biz["biz_token"].gather(rows),
-        "base_quarter": period_label("quarterly", key),
-        "tech_field_cd": pl.Series(field, dtype=pl.String),
-        "rnd_krw": np.clip(np.round(revenue * rnd_share * gen.lognormal(0, 0.1, n), -6), 0, 1e12).astype(np.int64),
-        "patents": (patents_base + gen.binomial(2, 0.2, n)).astype(np.int32),
-        "employees": np.maximum(1, np.round(biz["employees"].gather(rows).to_numpy() * gen.lognormal(0, 0.04, n))).astype(np.int32),
-        "is_venture": venture,
-    })
+    frame = pl.DataFrame(
+        {
+            "biz_token": biz["biz_token"].gather(rows),
+            "base_quarter": period_label("quarterly", key),
+            "tech_field_cd": pl.Series(field, dtype=pl.String),
+            "rnd_krw": np.clip(np.round(revenue * rnd_share * gen.lognormal(0, 0.1, n), -6), 0, 1e12).astype(np.int64),
+            "patents": (patents_base + gen.binomial(2, 0.2, n)).astype(np.int32),
+            "employees": np.maximum(1, np.round(biz["employees"].gather(rows).to_numpy() * gen.lognormal(0, 0.04, n))).astype(
+                np.int32
+            ),
+            "is_venture": venture,
+        }
+    )
     return conform(contract(FEED), frame).sort("biz_token")

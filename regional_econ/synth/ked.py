@@ -27,29 +27,29 @@ def snapshot(ctx: Context, universe: Universe, merchants: pl.DataFrame, key: str
     """The snapshot of month ``key`` (ISO first day) as the bureau knows it on ``as_of``."""
     gen = ctx.rng(FEED, date.fromisoformat(key))
     biz = universe.frame
-    rows = np.flatnonzero(
-        biz["in_ked"].to_numpy() & (biz["founded_on"].cast(pl.Int32).to_numpy() <= day_number(as_of))
-    )
+    rows = np.flatnonzero(biz["in_ked"].to_numpy() & (biz["founded_on"].cast(pl.Int32).to_numpy() <= day_number(as_of)))
     # A merchant business is closed once its shop closed (on or before as-of).
     closed_on = merchants.select("biz_key", "closed_on")
     view = biz[rows].join(closed_on, on="biz_key", how="left", maintain_order="left")
-    closed = (view["closed_on"].cast(pl.Int32).fill_null(2**31 - 1).to_numpy() <= day_number(as_of))
+    closed = view["closed_on"].cast(pl.Int32).fill_null(2**31 - 1).to_numpy() <= day_number(as_of)
     n = len(rows)
     # Month to month: headcount moves a little, grades move a notch now and then.
     employees = np.maximum(0, np.round(view["employees"].to_numpy() * gen.lognormal(0, 0.03, n))).astype(np.int32)
     rank = view["grade_rank"].to_numpy() + gen.choice([-1, 0, 1], n, p=[0.025, 0.95, 0.025])
     rank = np.where(closed, 10, np.clip(rank, 1, 10))
     revenue = view["revenue_krw"].to_numpy()
-    frame = pl.DataFrame({
-        "biz_token": view["biz_token"],
-        "base_month": period_label("monthly", key),
-        "ksic_cd": view["ksic_cd"],
-        "sigungu_cd": pl.Series(universe.areas_on(rows, as_of), dtype=pl.String),
-        "founded_on": view["founded_on"],
-        "employees": employees,
-        "revenue_krw": revenue,
-        "operating_income_krw": (revenue * view["margin"].to_numpy()).round(-3).astype(np.int64),
-        "credit_grade": codes_at(codes("credit_grades"), rank - 1),
-        "is_closed": closed,
-    })
+    frame = pl.DataFrame(
+        {
+            "biz_token": view["biz_token"],
+            "base_month": period_label("monthly", key),
+            "ksic_cd": view["ksic_cd"],
+            "sigungu_cd": pl.Series(universe.areas_on(rows, as_of), dtype=pl.String),
+            "founded_on": view["founded_on"],
+            "employees": employees,
+            "revenue_krw": revenue,
+            "operating_income_krw": (revenue * view["margin"].to_numpy()).round(-3).astype(np.int64),
+            "credit_grade": codes_at(codes("credit_grades"), rank - 1),
+            "is_closed": closed,
+        }
+    )
     return conform(contract(FEED), frame).sort("biz_token")

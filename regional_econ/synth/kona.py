@@ -36,7 +36,16 @@ from regional_econ.reference import codes, table
 from regional_econ.synth import areas, calibration
 from regional_econ.synth.businesses import Universe
 from regional_econ.synth.common import (
-    Context, choice, codes_at, conform, dates, day_ids, day_number, grouped_choice, hex_tokens, kst_timestamps,
+    Context,
+    choice,
+    codes_at,
+    conform,
+    dates,
+    day_ids,
+    day_number,
+    grouped_choice,
+    hex_tokens,
+    kst_timestamps,
     round_to,
 )
 
@@ -56,62 +65,184 @@ POLICY_SHARE = 0.03
 CANCEL_FULL, CANCEL_PARTIAL, CANCEL_NEXT_DAY = 0.012, 0.003, 0.005
 
 # Hourly rhythm of payments (relative), weekday and weekend.
-HOURS_WEEKDAY = np.array([0.6, 0.3, 0.2, 0.15, 0.15, 0.3, 0.9, 2.2, 3.2, 3.6, 4.4, 6.5, 8.6, 6.6, 5.2, 5.0,
-                          5.4, 6.6, 8.4, 8.0, 6.2, 4.6, 3.0, 1.6])
-HOURS_WEEKEND = np.array([0.9, 0.5, 0.3, 0.2, 0.15, 0.2, 0.5, 1.0, 1.8, 2.8, 4.2, 6.2, 8.0, 7.8, 7.0, 6.6,
-                          6.4, 6.8, 7.8, 7.2, 5.6, 4.2, 2.8, 1.6])
-HOURS_CHARGE = np.array([0.5, 0.3, 0.2, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3.0, 3.2, 3.0, 3.4, 3.0, 2.6, 2.5,
-                         2.6, 2.8, 3.0, 3.2, 3.6, 3.8, 3.0, 1.6])
+HOURS_WEEKDAY = np.array(
+    [0.6, 0.3, 0.2, 0.15, 0.15, 0.3, 0.9, 2.2, 3.2, 3.6, 4.4, 6.5, 8.6, 6.6, 5.2, 5.0, 5.4, 6.6, 8.4, 8.0, 6.2, 4.6, 3.0, 1.6]
+)
+HOURS_WEEKEND = np.array(
+    [0.9, 0.5, 0.3, 0.2, 0.15, 0.2, 0.5, 1.0, 1.8, 2.8, 4.2, 6.2, 8.0, 7.8, 7.0, 6.6, 6.4, 6.8, 7.8, 7.2, 5.6, 4.2, 2.8, 1.6]
+)
+HOURS_CHARGE = np.array(
+    [0.5, 0.3, 0.2, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3.0, 3.2, 3.0, 3.4, 3.0, 2.6, 2.5, 2.6, 2.8, 3.0, 3.2, 3.6, 3.8, 3.0, 1.6]
+)
 WEEKDAY = (0.97, 0.99, 1.00, 1.01, 1.08, 1.06, 0.86)  # Monday..Sunday
 AGE_BANDS = tuple(codes("age_bands"))
 CHANNELS = ("CARD", "MOBILE", "PAPER")
 CHANNEL_BY_AGE = {  # young people pay by phone, older ones keep paper vouchers
-    "10": (0.45, 0.55, 0.0), "20": (0.50, 0.50, 0.0), "30": (0.62, 0.36, 0.02), "40": (0.72, 0.25, 0.03),
-    "50": (0.80, 0.15, 0.05), "60": (0.85, 0.07, 0.08), "70": (0.86, 0.04, 0.10), "80": (0.86, 0.04, 0.10),
+    "10": (0.45, 0.55, 0.0),
+    "20": (0.50, 0.50, 0.0),
+    "30": (0.62, 0.36, 0.02),
+    "40": (0.72, 0.25, 0.03),
+    "50": (0.80, 0.15, 0.05),
+    "60": (0.85, 0.07, 0.08),
+    "70": (0.86, 0.04, 0.10),
+    "80": (0.86, 0.04, 0.10),
     "90+": (0.86, 0.04, 0.10),
 }
 FUNDS = tuple(codes("policy_funds"))  # YBI, DRS, PPC, FBI, CHD
 FUND_BY_AGE = {  # youth basic income at 24, childbirth and child support for parents...
-    "10": {"DRS": 1.0}, "20": {"YBI": 0.6, "DRS": 0.3, "PPC": 0.1},
-    "30": {"DRS": 0.4, "CHD": 0.35, "PPC": 0.25}, "40": {"DRS": 0.6, "CHD": 0.4},
-    "50": {"DRS": 0.8, "FBI": 0.2}, "60": {"DRS": 0.7, "FBI": 0.3}, "70": {"DRS": 0.7, "FBI": 0.3},
-    "80": {"DRS": 0.8, "FBI": 0.2}, "90+": {"DRS": 1.0},
+    "10": {"DRS": 1.0},
+    "20": {"YBI": 0.6, "DRS": 0.3, "PPC": 0.1},
+    "30": {"DRS": 0.4, "CHD": 0.35, "PPC": 0.25},
+    "40": {"DRS": 0.6, "CHD": 0.4},
+    "50": {"DRS": 0.8, "FBI": 0.2},
+    "60": {"DRS": 0.7, "FBI": 0.3},
+    "70": {"DRS": 0.7, "FBI": 0.3},
+    "80": {"DRS": 0.8, "FBI": 0.2},
+    "90+": {"DRS": 1.0},
 }
 FUND_CHARGE = {  # policy payment per charge (KRW), its share of policy charges, eligible ages
-    "YBI": (250_000, 0.25, ("20",)), "DRS": (100_000, 0.30, AGE_BANDS), "PPC": (500_000, 0.05, ("20", "30")),
-    "FBI": (60_000, 0.15, ("50", "60", "70", "80")), "CHD": (100_000, 0.25, ("30", "40")),
+    "YBI": (250_000, 0.25, ("20",)),
+    "DRS": (100_000, 0.30, AGE_BANDS),
+    "PPC": (500_000, 0.05, ("20", "30")),
+    "FBI": (60_000, 0.15, ("50", "60", "70", "80")),
+    "CHD": (100_000, 0.25, ("30", "40")),
 }
 CHARGE_AMOUNTS = np.array([10_000, 20_000, 30_000, 50_000, 100_000, 150_000, 200_000, 300_000, 500_000])
 CHARGE_WEIGHTS = np.array([0.04, 0.06, 0.08, 0.16, 0.24, 0.10, 0.14, 0.10, 0.08])
 
 # Annual card sales by category, median KRW (sets the sales class: 영세 <= 0.3bn ...).
 SALES_MEDIAN = {
-    "C01": 250e6, "C02": 120e6, "C03": 300e6, "C04": 200e6, "C05": 120e6, "C06": 400e6, "C07": 100e6,
-    "C08": 120e6, "C09": 150e6, "C10": 80e6, "C11": 1.5e9, "C12": 90e6, "C13": 200e6, "C14": 120e6,
-    "C15": 60e6, "C16": 250e6, "C17": 100e6, "C18": 400e6, "C19": 150e6, "C20": 1.2e9, "C21": 100e6,
-    "C22": 800e6, "C23": 250e6, "C24": 110e6, "C25": 100e6, "C26": 450e6, "C27": 110e6, "C28": 200e6,
-    "C29": 1.5e9, "C30": 250e6, "C31": 100e6, "C32": 80e6, "C33": 150e6, "C34": 700e6,
+    "C01": 250e6,
+    "C02": 120e6,
+    "C03": 300e6,
+    "C04": 200e6,
+    "C05": 120e6,
+    "C06": 400e6,
+    "C07": 100e6,
+    "C08": 120e6,
+    "C09": 150e6,
+    "C10": 80e6,
+    "C11": 1.5e9,
+    "C12": 90e6,
+    "C13": 200e6,
+    "C14": 120e6,
+    "C15": 60e6,
+    "C16": 250e6,
+    "C17": 100e6,
+    "C18": 400e6,
+    "C19": 150e6,
+    "C20": 1.2e9,
+    "C21": 100e6,
+    "C22": 800e6,
+    "C23": 250e6,
+    "C24": 110e6,
+    "C25": 100e6,
+    "C26": 450e6,
+    "C27": 110e6,
+    "C28": 200e6,
+    "C29": 1.5e9,
+    "C30": 250e6,
+    "C31": 100e6,
+    "C32": 80e6,
+    "C33": 150e6,
+    "C34": 700e6,
 }
-NAME_PREFIX = ("행복", "우리", "한솔", "미소", "다온", "새봄", "푸른", "온누리", "하나", "별빛", "소담", "청춘", "정다운",
-               "참", "들꽃", "해오름", "늘봄", "가온", "한마음", "바른", "으뜸", "동네", "골목", "사랑", "하늘", "보람",
-               "솔", "누리", "다솜", "착한", "명품", "제일", "황금", "초록", "햇살", "큰", "새", "좋은", "맑은", "두레")
+NAME_PREFIX = (
+    "행복",
+    "우리",
+    "한솔",
+    "미소",
+    "다온",
+    "새봄",
+    "푸른",
+    "온누리",
+    "하나",
+    "별빛",
+    "소담",
+    "청춘",
+    "정다운",
+    "참",
+    "들꽃",
+    "해오름",
+    "늘봄",
+    "가온",
+    "한마음",
+    "바른",
+    "으뜸",
+    "동네",
+    "골목",
+    "사랑",
+    "하늘",
+    "보람",
+    "솔",
+    "누리",
+    "다솜",
+    "착한",
+    "명품",
+    "제일",
+    "황금",
+    "초록",
+    "햇살",
+    "큰",
+    "새",
+    "좋은",
+    "맑은",
+    "두레",
+)
 NAME_SUFFIX = {
-    "C01": ("가구", "가구점", "인테리어가구"), "C02": ("건강원", "홍삼", "건강식품"), "C03": ("철물", "건재상사", "타일"),
-    "C04": ("안경", "안경원", "렌즈"), "C05": ("상회", "상사", "마켓"), "C06": ("의료기", "보건의원", "재활센터"),
-    "C07": ("농원", "농장", "영농조합"), "C08": ("노래연습장", "PC방", "볼링장"), "C09": ("스포츠", "자전거", "골프"),
-    "C10": ("공방", "화방", "악기"), "C11": ("병원", "요양병원", "한방병원"), "C12": ("헤어", "미용실", "네일"),
-    "C13": ("컴퓨터", "통신", "전자"), "C14": ("서점", "문구", "책방"), "C15": ("세탁소", "수선", "열쇠"),
-    "C16": ("모텔", "호텔", "게스트하우스"), "C17": ("잡화", "가방", "신발"), "C18": ("약국",),
-    "C19": ("여행사", "투어"), "C20": ("주유소", "충전소"), "C21": ("사진관", "인쇄", "이사"),
-    "C22": ("하나로마트", "생협", "협동조합마트"), "C23": ("마트", "슈퍼", "편의점"),
-    "C24": ("정육점", "반찬", "떡집", "과일", "베이커리"), "C25": ("의류", "옷가게", "부티크"),
-    "C26": ("내과", "소아과", "치과", "한의원", "의원"), "C27": ("식당", "분식", "카페", "국밥", "치킨", "김밥", "칼국수"),
-    "C28": ("카센터", "자동차공업사", "타이어"), "C29": ("모터스", "오토"), "C30": ("전자", "가전"),
-    "C31": ("주방", "그릇"), "C32": ("직물", "이불", "커튼"), "C33": ("학원", "영어학원", "수학학원", "태권도", "피아노"),
+    "C01": ("가구", "가구점", "인테리어가구"),
+    "C02": ("건강원", "홍삼", "건강식품"),
+    "C03": ("철물", "건재상사", "타일"),
+    "C04": ("안경", "안경원", "렌즈"),
+    "C05": ("상회", "상사", "마켓"),
+    "C06": ("의료기", "보건의원", "재활센터"),
+    "C07": ("농원", "농장", "영농조합"),
+    "C08": ("노래연습장", "PC방", "볼링장"),
+    "C09": ("스포츠", "자전거", "골프"),
+    "C10": ("공방", "화방", "악기"),
+    "C11": ("병원", "요양병원", "한방병원"),
+    "C12": ("헤어", "미용실", "네일"),
+    "C13": ("컴퓨터", "통신", "전자"),
+    "C14": ("서점", "문구", "책방"),
+    "C15": ("세탁소", "수선", "열쇠"),
+    "C16": ("모텔", "호텔", "게스트하우스"),
+    "C17": ("잡화", "가방", "신발"),
+    "C18": ("약국",),
+    "C19": ("여행사", "투어"),
+    "C20": ("주유소", "충전소"),
+    "C21": ("사진관", "인쇄", "이사"),
+    "C22": ("하나로마트", "생협", "협동조합마트"),
+    "C23": ("마트", "슈퍼", "편의점"),
+    "C24": ("정육점", "반찬", "떡집", "과일", "베이커리"),
+    "C25": ("의류", "옷가게", "부티크"),
+    "C26": ("내과", "소아과", "치과", "한의원", "의원"),
+    "C27": ("식당", "분식", "카페", "국밥", "치킨", "김밥", "칼국수"),
+    "C28": ("카센터", "자동차공업사", "타이어"),
+    "C29": ("모터스", "오토"),
+    "C30": ("전자", "가전"),
+    "C31": ("주방", "그릇"),
+    "C32": ("직물", "이불", "커튼"),
+    "C33": ("학원", "영어학원", "수학학원", "태권도", "피아노"),
     "C34": ("클럽", "회원마트"),
 }
-ROADS = ("중앙로", "시청로", "역말로", "문화로", "평화로", "대학로", "공원로", "장터길", "새말길", "은행나무길",
-         "시장로", "복지로", "학교길", "산업로", "호수로", "경수대로")
+ROADS = (
+    "중앙로",
+    "시청로",
+    "역말로",
+    "문화로",
+    "평화로",
+    "대학로",
+    "공원로",
+    "장터길",
+    "새말길",
+    "은행나무길",
+    "시장로",
+    "복지로",
+    "학교길",
+    "산업로",
+    "호수로",
+    "경수대로",
+)
 NO_DAY = np.iinfo(np.int32).max  # "not closed" in day-number arrays
 
 
@@ -184,27 +315,35 @@ class Kona:
         sales_class = np.array(classes["sales_class"].to_list())[np.searchsorted(limits, sales, side="left")]
         ksic = table("ksic")
         by_cat: dict[str, list[str]] = {}
-        for k, c in zip(ksic["ksic_cd"].to_list(), ksic["category_cd"].to_list()):
+        for k, c in zip(ksic["ksic_cd"].to_list(), ksic["category_cd"].to_list(), strict=True):
             if c:
                 by_cat.setdefault(c, []).append(k)
         every = ksic["ksic_cd"].to_list()
         pick = gen.random(n)
         ksic_cd = [
-            (by_cat.get(c) or every)[int(u * len(by_cat.get(c) or every))] for c, u in zip(cat_codes, pick)
+            (by_cat.get(c) or every)[int(u * len(by_cat.get(c) or every))] for c, u in zip(cat_codes, pick, strict=True)
         ]  # one lookup per merchant: registers are ~200k rows, built once
         prefix = np.array(NAME_PREFIX)[gen.integers(0, len(NAME_PREFIX), n)]
-        suffix = [NAME_SUFFIX[c][int(u * len(NAME_SUFFIX[c]))] for c, u in zip(cat_codes, gen.random(n))]
-        names = [f"{p}{s}" for p, s in zip(prefix, suffix)]
+        suffix = [NAME_SUFFIX[c][int(u * len(NAME_SUFFIX[c]))] for c, u in zip(cat_codes, gen.random(n), strict=True)]
+        names = [f"{p}{s}" for p, s in zip(prefix, suffix, strict=True)]
         road = np.array(ROADS)[gen.integers(0, len(ROADS), n)]
         number = gen.integers(1, 400, n)
         ko = areas.names_ko()
-        address = [f"경기도 {ko[a]} {r} {k}" for a, r, k in zip(area_codes, road, number)]
+        address = [f"경기도 {ko[a]} {r} {k}" for a, r, k in zip(area_codes, road, number, strict=True)]
         lat, lon = areas.points(gen, area_codes)
         slope = np.where(gen.random(n) < DISTRESSED, -0.25, gen.normal(0.0, 0.02, n))
         return {
-            "merchant_name": names, "category_cd": cat_codes, "category_i": cell_cat.astype(np.int64),
-            "ksic_cd": ksic_cd, "sigungu_cd": area_codes, "road_address": address, "lat": lat, "lon": lon,
-            "sales_class": sales_class, "sales_krw": sales, "slope": slope,
+            "merchant_name": names,
+            "category_cd": cat_codes,
+            "category_i": cell_cat.astype(np.int64),
+            "ksic_cd": ksic_cd,
+            "sigungu_cd": area_codes,
+            "road_address": address,
+            "lat": lat,
+            "lon": lon,
+            "sales_class": sales_class,
+            "sales_krw": sales,
+            "slope": slope,
         }
 
     def _base_merchants(self) -> pl.DataFrame:
@@ -254,10 +393,12 @@ class Kona:
             ko = areas.names_ko()
             fixed = old.with_columns(
                 sigungu_cd=pl.Series(new_codes, dtype=pl.String),
-                road_address=pl.Series([
-                    f"경기도 {ko[c]} " + a.split(" ", 2)[2] if a else a
-                    for c, a in zip(new_codes, old["road_address"].to_list())
-                ]),
+                road_address=pl.Series(
+                    [
+                        f"경기도 {ko[c]} " + a.split(" ", 2)[2] if a else a
+                        for c, a in zip(new_codes, old["road_address"].to_list(), strict=True)
+                    ]
+                ),
             )
             self.merchants = pl.concat([self.merchants.filter(~stale), fixed]).sort("merchant_id")
             changed.append(fixed.select("merchant_id"))
@@ -285,8 +426,11 @@ class Kona:
         ids = day_ids("M", day, n_new, seq_digits=4)
         keys = new_business_key(day, np.arange(1, n_new + 1))
         new = pl.DataFrame(rows).with_columns(
-            merchant_id=ids, biz_key=pl.Series(keys), registered_on=pl.lit(day),
-            closed_on=pl.lit(None, dtype=pl.Date), protected=pl.lit(False),
+            merchant_id=ids,
+            biz_key=pl.Series(keys),
+            registered_on=pl.lit(day),
+            closed_on=pl.lit(None, dtype=pl.Date),
+            protected=pl.lit(False),
         )
         self.universe.add_merchant_businesses(day, new)
         new = new.join(self.universe.frame.select("biz_key", "biz_token"), on="biz_key", how="left", maintain_order="left")
@@ -385,8 +529,13 @@ class Kona:
         age_area, age_i, age_share = self._age_table(day)
         age = age_i[grouped_choice(gen, home, age_area, age_share)]
         currency = self._currency_of_home(gen, home, day)
-        for name, values in (("home", home), ("gender", gender), ("age", age), ("currency", currency),
-                             ("registered", np.full(n, day_number(day)))):
+        for name, values in (
+            ("home", home),
+            ("gender", gender),
+            ("age", age),
+            ("currency", currency),
+            ("registered", np.full(n, day_number(day))),
+        ):
             c[name] = np.concatenate([c[name], values])
         self.card_tokens = pl.concat([self.card_tokens, hex_tokens(gen, n)])
         if day == ctx.start:
@@ -397,14 +546,19 @@ class Kona:
 
     def _cardholder_frame(self, rows: np.ndarray) -> pl.DataFrame:
         c = self.cards
-        return conform(contract("kona/cardholders"), pl.DataFrame({
-            "card_token": self.card_tokens.gather(rows),
-            "currency_cd": codes_at(self.currencies, c["currency"][rows]),
-            "home_sigungu_cd": codes_at(self.leaf, c["home"][rows]),
-            "age_band": codes_at(AGE_BANDS, c["age"][rows]),
-            "gender": codes_at(("F", "M"), c["gender"][rows]),
-            "registered_on": dates(c["registered"][rows]),
-        }))
+        return conform(
+            contract("kona/cardholders"),
+            pl.DataFrame(
+                {
+                    "card_token": self.card_tokens.gather(rows),
+                    "currency_cd": codes_at(self.currencies, c["currency"][rows]),
+                    "home_sigungu_cd": codes_at(self.leaf, c["home"][rows]),
+                    "age_band": codes_at(AGE_BANDS, c["age"][rows]),
+                    "gender": codes_at(("F", "M"), c["gender"][rows]),
+                    "registered_on": dates(c["registered"][rows]),
+                }
+            ),
+        )
 
     def _card_groups(self) -> dict[str, np.ndarray]:
         """Cards sorted by (currency, gender, home) and by (currency, gender), with group bounds."""
@@ -426,8 +580,13 @@ class Kona:
     def _transactions(self, day: date) -> tuple[pl.DataFrame, set[str]]:
         ctx = self.ctx
         gen = ctx.rng("kona/transactions", day)
-        n = ctx.count("kona/transactions", TRANSACTIONS / (1 + CANCEL_FULL + CANCEL_PARTIAL + CANCEL_NEXT_DAY),
-                      200, day, factor=WEEKDAY[day.weekday()])
+        n = ctx.count(
+            "kona/transactions",
+            TRANSACTIONS / (1 + CANCEL_FULL + CANCEL_PARTIAL + CANCEL_NEXT_DAY),
+            200,
+            day,
+            factor=WEEKDAY[day.weekday()],
+        )
         n_cat = len(calibration.categories())
         # 1. payment cells, restricted to cells with an open merchant
         m_open = np.flatnonzero(self._open_mask(day))
@@ -461,7 +620,7 @@ class Kona:
         channel_p = np.array([CHANNEL_BY_AGE[a] for a in AGE_BANDS]).ravel()
         channel = grouped_choice(gen, age, np.repeat(np.arange(len(AGE_BANDS)), len(CHANNELS)), channel_p) % len(CHANNELS)
         fund_rows = [(i, FUNDS.index(f), w) for i, a in enumerate(AGE_BANDS) for f, w in FUND_BY_AGE[a].items()]
-        fund_age, fund_code, fund_w = map(np.array, zip(*fund_rows))
+        fund_age, fund_code, fund_w = map(np.array, zip(*fund_rows, strict=True))
         no_fund = len(FUNDS)  # index of the null fund in codes_at(FUNDS + (None,))
         fund = np.where(gen.random(n) < POLICY_SHARE, fund_code[grouped_choice(gen, age, fund_age, fund_w)], no_fund)
         # Same-day cancels: full, or partial (strictly less than the approval).
@@ -485,17 +644,23 @@ class Kona:
         ids = f"T{day:%Y%m%d}" + pl.Series(rank).cast(pl.String).str.zfill(8)
         approval_ids = ids.slice(0, n)
         merchant_ids = self.merchants["merchant_id"]
-        frame = pl.DataFrame({
-            "txn_id": ids,
-            "approved_at": kst_timestamps(day, when),
-            "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(card[same]), pend.card_token]),
-            "merchant_id": pl.concat([merchant_ids.gather(merchant), merchant_ids.gather(merchant[same]), pend.merchant_id]),
-            "amount_krw": np.concatenate([amount, c_amount, pend.amount]).astype(np.int64),
-            "txn_type": codes_at(("APPROVE", "CANCEL"), np.r_[np.zeros(n, dtype=np.int64), np.ones(len(same) + p, dtype=np.int64)]),
-            "orig_txn_id": pl.concat([pl.Series([None] * n, dtype=pl.String), approval_ids.gather(same), pend.orig_txn_id]),
-            "channel": pl.concat([codes_at(CHANNELS, channel), codes_at(CHANNELS, channel[same]), pend.channel]),
-            "policy_fund_cd": pl.concat([codes_at(FUNDS + (None,), fund), codes_at(FUNDS + (None,), fund[same]), pend.policy]),
-        })
+        frame = pl.DataFrame(
+            {
+                "txn_id": ids,
+                "approved_at": kst_timestamps(day, when),
+                "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(card[same]), pend.card_token]),
+                "merchant_id": pl.concat([merchant_ids.gather(merchant), merchant_ids.gather(merchant[same]), pend.merchant_id]),
+                "amount_krw": np.concatenate([amount, c_amount, pend.amount]).astype(np.int64),
+                "txn_type": codes_at(
+                    ("APPROVE", "CANCEL"), np.r_[np.zeros(n, dtype=np.int64), np.ones(len(same) + p, dtype=np.int64)]
+                ),
+                "orig_txn_id": pl.concat([pl.Series([None] * n, dtype=pl.String), approval_ids.gather(same), pend.orig_txn_id]),
+                "channel": pl.concat([codes_at(CHANNELS, channel), codes_at(CHANNELS, channel[same]), pend.channel]),
+                "policy_fund_cd": pl.concat(
+                    [codes_at(FUNDS + (None,), fund), codes_at(FUNDS + (None,), fund[same]), pend.policy]
+                ),
+            }
+        )
         frame = conform(contract("kona/transactions"), frame).sort("txn_id")
         # Plan tomorrow's cancels (70% full, 30% partial) among approvals nobody cancelled today.
         nextday = np.flatnonzero((gen.random(n) < CANCEL_NEXT_DAY / (1 - CANCEL_FULL - CANCEL_PARTIAL)) & ~(full | partial))
@@ -512,8 +677,7 @@ class Kona:
         referenced = set(approval_ids.gather(same).to_list()) | set(self.pending.orig_txn_id.to_list())
         return frame, referenced
 
-    def _pick_cards(self, gen: np.random.Generator, currency: np.ndarray, gender: np.ndarray,
-                    area: np.ndarray) -> np.ndarray:
+    def _pick_cards(self, gen: np.random.Generator, currency: np.ndarray, gender: np.ndarray, area: np.ndarray) -> np.ndarray:
         g = self._card_groups()
         k_pool = currency * 2 + gender
         k_local = k_pool * len(self.leaf) + area
@@ -565,14 +729,16 @@ class Kona:
         order = np.lexsort((np.arange(len(when)), when))
         rank = np.empty(len(when), dtype=np.int64)
         rank[order] = np.arange(1, len(when) + 1)
-        frame = pl.DataFrame({
-            "charge_id": f"CH{day:%Y%m%d}" + pl.Series(rank).cast(pl.String).str.zfill(7),
-            "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(p_card)]),
-            "charged_at": kst_timestamps(day, when),
-            "amount_krw": np.concatenate([amount, p_amount]).astype(np.int64),
-            "incentive_krw": np.concatenate([incentive, np.zeros(p, dtype=np.int64)]),
-            "policy_fund_cd": pl.Series([None] * n + [fund_names[f] for f in fund], dtype=pl.String),
-        })
+        frame = pl.DataFrame(
+            {
+                "charge_id": f"CH{day:%Y%m%d}" + pl.Series(rank).cast(pl.String).str.zfill(7),
+                "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(p_card)]),
+                "charged_at": kst_timestamps(day, when),
+                "amount_krw": np.concatenate([amount, p_amount]).astype(np.int64),
+                "incentive_krw": np.concatenate([incentive, np.zeros(p, dtype=np.int64)]),
+                "policy_fund_cd": pl.Series([None] * n + [fund_names[f] for f in fund], dtype=pl.String),
+            }
+        )
         return conform(contract("kona/charges"), frame).sort("charge_id")
 
     # -- the day ----------------------------------------------------------------------------
@@ -597,6 +763,6 @@ class Kona:
 def _optional_dates(days: np.ndarray) -> pl.Series:
     """Dates from day numbers, NO_DAY meaning null (a merchant not closed)."""
     days = np.asarray(days, dtype=np.int64)
-    return pl.Series(np.where(days == NO_DAY, 0, days).astype(np.int32)).cast(pl.Date).scatter(
-        np.flatnonzero(days == NO_DAY), None
+    return (
+        pl.Series(np.where(days == NO_DAY, 0, days).astype(np.int32)).cast(pl.Date).scatter(np.flatnonzero(days == NO_DAY), None)
     )

@@ -23,10 +23,20 @@ from regional_econ.synth.common import Context, conform
 FEED = "theimc/consumer_trends"
 MENTIONS = 5_000_000  # a week at real scale
 MIN_MENTIONS = 20_000  # a week at tiny scales, so the grid is not empty
-AGE_WEIGHT = {"10": 0.12, "20": 0.28, "30": 0.24, "40": 0.17, "50": 0.11, "60": 0.06, "70": 0.015, "80": 0.004,
-              "90+": 0.001}
-SENTIMENT = {"C27": 0.35, "C24": 0.25, "C16": 0.3, "C19": 0.4, "C10": 0.35, "C11": -0.05, "C26": 0.0, "C18": 0.05,
-             "C20": -0.1, "C28": -0.05, "C33": 0.05}
+AGE_WEIGHT = {"10": 0.12, "20": 0.28, "30": 0.24, "40": 0.17, "50": 0.11, "60": 0.06, "70": 0.015, "80": 0.004, "90+": 0.001}
+SENTIMENT = {
+    "C27": 0.35,
+    "C24": 0.25,
+    "C16": 0.3,
+    "C19": 0.4,
+    "C10": 0.35,
+    "C11": -0.05,
+    "C26": 0.0,
+    "C18": 0.05,
+    "C20": -0.1,
+    "C28": -0.05,
+    "C33": 0.05,
+}
 
 
 def snapshot(ctx: Context, key: str) -> pl.DataFrame:
@@ -46,7 +56,9 @@ def snapshot(ctx: Context, key: str) -> pl.DataFrame:
     age_w /= age_w.sum()
     # Grid as broadcast arrays: area x category x age x gender.
     lam = (
-        pop[:, None, None, None] * cat_w[None, :, None, None] * age_w[None, None, :, None]
+        pop[:, None, None, None]
+        * cat_w[None, :, None, None]
+        * age_w[None, None, :, None]
         * np.stack([f_share, 1 - f_share], axis=-1)[None, :, None, :]
     ) * max(MENTIONS * ctx.scale, MIN_MENTIONS)
     mentions = gen.poisson(lam * gen.lognormal(0, 0.2, lam.shape))
@@ -57,14 +69,16 @@ def snapshot(ctx: Context, key: str) -> pl.DataFrame:
     trend = calibration.category_trend(ctx.seed, monday)
     base = np.array([SENTIMENT.get(x, 0.15) for x in cats])[c] + 2 * (trend[c] - 1)
     sentiment = np.clip(base + gen.normal(0, 1, len(count)) * 0.5 / np.sqrt(count + 1), -1, 1).round(3)
-    frame = pl.DataFrame({
-        "week_start": monday,
-        "sigungu_cd": pl.Series(np.array(area_codes)[a], dtype=pl.String),
-        "category_cd": pl.Series(np.array(cats)[c], dtype=pl.String),
-        "age_band": pl.Series(np.array(ages)[g], dtype=pl.String),
-        "gender": pl.Series(np.array(["F", "M"])[s], dtype=pl.String),
-        "mention_count": count.astype(np.int64),
-        "search_index": search,
-        "sentiment": sentiment,
-    })
+    frame = pl.DataFrame(
+        {
+            "week_start": monday,
+            "sigungu_cd": pl.Series(np.array(area_codes)[a], dtype=pl.String),
+            "category_cd": pl.Series(np.array(cats)[c], dtype=pl.String),
+            "age_band": pl.Series(np.array(ages)[g], dtype=pl.String),
+            "gender": pl.Series(np.array(["F", "M"])[s], dtype=pl.String),
+            "mention_count": count.astype(np.int64),
+            "search_index": search,
+            "sentiment": sentiment,
+        }
+    )
     return conform(contract(FEED), frame)

@@ -10,8 +10,8 @@ from datetime import date
 
 import polars as pl
 
-from regional_econ.reference import table
 from regional_econ.periods import month_days, months_back, shift_month
+from regional_econ.reference import table
 from regional_econ.transforms.common import GUARANTEE_DEFAULTS, Frame
 from regional_econ.transforms.registers import latest_snapshot
 
@@ -48,9 +48,7 @@ def credit_early_warning(revenue: Frame, credit: Frame, guarantees: Frame, month
     prior = months_back(shift_month(month, -3), 3)
     year_earlier = months_back(shift_month(month, -12), 3)
     net = pl.col("net_revenue_krw")
-    rows = revenue.lazy().filter(
-        pl.col("biz_token").is_not_null() & pl.col("month").is_in(current + prior + year_earlier)
-    )
+    rows = revenue.lazy().filter(pl.col("biz_token").is_not_null() & pl.col("month").is_in(current + prior + year_earlier))
     windows = rows.group_by("biz_token").agg(
         revenue_3m_krw=net.filter(pl.col("month").is_in(current)).sum(),
         _prior=net.filter(pl.col("month").is_in(prior)).sum(),
@@ -64,10 +62,7 @@ def credit_early_warning(revenue: Frame, credit: Frame, guarantees: Frame, month
             category_cd=pl.col("category_cd").sort_by("month").last(),
         )
         .group_by("biz_token")
-        .agg(
-            pl.col("sigungu_cd", "category_cd")
-            .sort_by(["_current", "merchant_id"], descending=[True, False]).first()
-        )
+        .agg(pl.col("sigungu_cd", "category_cd").sort_by(["_current", "merchant_id"], descending=[True, False]).first())
     )
 
     _, last = month_days(month)
@@ -81,10 +76,7 @@ def credit_early_warning(revenue: Frame, credit: Frame, guarantees: Frame, month
         .unique("biz_token")
     )
 
-    base_period = (
-        pl.when(pl.col("_year") > 0).then(pl.lit("year_earlier"))
-        .when(pl.col("_prior") > 0).then(pl.lit("prior_3m"))
-    )
+    base_period = pl.when(pl.col("_year") > 0).then(pl.lit("year_earlier")).when(pl.col("_prior") > 0).then(pl.lit("prior_3m"))
     base = pl.when(pl.col("_year") > 0).then(pl.col("_year")).when(pl.col("_prior") > 0).then(pl.col("_prior"))
     drop = pl.col("revenue_drop")
     risk = pl.col("grade_b_or_worse") | pl.col("guarantee_default_12m") | pl.col("is_closed").fill_null(False)
@@ -99,8 +91,7 @@ def credit_early_warning(revenue: Frame, credit: Frame, guarantees: Frame, month
             pl.col("grade_b_or_worse", "guarantee_default_12m").fill_null(False),
             assessed=pl.col("base_3m_krw").is_not_null(),
             revenue_change=pl.col("revenue_3m_krw") / pl.col("base_3m_krw") - 1,
-            revenue_drop=(DROP_DENOMINATOR * pl.col("revenue_3m_krw") <= DROP_NUMERATOR * pl.col("base_3m_krw"))
-            .fill_null(False),
+            revenue_drop=(DROP_DENOMINATOR * pl.col("revenue_3m_krw") <= DROP_NUMERATOR * pl.col("base_3m_krw")).fill_null(False),
         )
         .with_columns(
             flagged=drop & risk,
@@ -114,9 +105,22 @@ def credit_early_warning(revenue: Frame, credit: Frame, guarantees: Frame, month
             month=pl.lit(month),
         )
         .select(
-            "month", "biz_token", "sigungu_cd", "category_cd", "revenue_3m_krw", "base_3m_krw", "base_period",
-            "assessed", "revenue_change", "revenue_drop", "credit_grade", "grade_b_or_worse",
-            "guarantee_default_12m", "is_closed", "flagged", "reasons",
+            "month",
+            "biz_token",
+            "sigungu_cd",
+            "category_cd",
+            "revenue_3m_krw",
+            "base_3m_krw",
+            "base_period",
+            "assessed",
+            "revenue_change",
+            "revenue_drop",
+            "credit_grade",
+            "grade_b_or_worse",
+            "guarantee_default_12m",
+            "is_closed",
+            "flagged",
+            "reasons",
         )
         .sort("biz_token")
         .collect()

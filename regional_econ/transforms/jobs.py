@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from regional_econ.reference import UNKNOWN_AREA
-from regional_econ.transforms.registers import as_of
 from regional_econ.periods import month_days
+from regional_econ.reference import UNKNOWN_AREA
 from regional_econ.transforms.common import Frame
+from regional_econ.transforms.registers import as_of
 
 # A placement whose posting is missing from the register: counted under the unknowns.
 UNKNOWN_OCCUPATION = "99"
@@ -69,8 +69,10 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
         .join(last_hire, on="posting_id", how="left")
         .with_columns(
             _fill_day=pl.when(pl.col("status") == "FILLED").then(fill_day),
-            _last_open=pl.when(pl.col("status") == "FILLED").then(fill_day)
-            .when(pl.col("status") == "CLOSED").then(pl.min_horizontal("closes_on", "_settled_on"))
+            _last_open=pl.when(pl.col("status") == "FILLED")
+            .then(fill_day)
+            .when(pl.col("status") == "CLOSED")
+            .then(pl.min_horizontal("closes_on", "_settled_on"))
             .otherwise(pl.col("closes_on")),
         )
     )
@@ -111,8 +113,17 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
         )
     )
 
-    counts = ["open_postings", "openings", "new_postings", "ended_postings", "filled_postings", "placements",
-              "active_seekers", "new_seekers", "placed_seekers"]
+    counts = [
+        "open_postings",
+        "openings",
+        "new_postings",
+        "ended_postings",
+        "filled_postings",
+        "placements",
+        "active_seekers",
+        "new_seekers",
+        "placed_seekers",
+    ]
     no_seekers = pl.col("active_seekers") == 0
     return (
         by_posting.join(by_workplace, on=CELL, how="full", coalesce=True)
@@ -125,13 +136,20 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
             vacancy_to_seeker_ratio=pl.when(~no_seekers).then(pl.col("openings") / pl.col("active_seekers")),
             placement_rate=pl.when(~no_seekers).then(pl.col("placed_seekers") / pl.col("active_seekers")),
             ratio_null_reason=pl.when(no_seekers).then(pl.lit(NO_ACTIVE_SEEKERS)),
-            fill_rate=pl.when(pl.col("ended_postings") > 0)
-            .then(pl.col("filled_postings") / pl.col("ended_postings")),
+            fill_rate=pl.when(pl.col("ended_postings") > 0).then(pl.col("filled_postings") / pl.col("ended_postings")),
             fill_rate_null_reason=pl.when(pl.col("ended_postings") == 0).then(pl.lit(NO_POSTINGS_ENDED)),
         )
         .select(
-            "month", *CELL, *counts, "vacancy_to_seeker_ratio", "placement_rate", "ratio_null_reason",
-            "fill_rate", "fill_rate_null_reason", "median_days_to_fill", "employers",
+            "month",
+            *CELL,
+            *counts,
+            "vacancy_to_seeker_ratio",
+            "placement_rate",
+            "ratio_null_reason",
+            "fill_rate",
+            "fill_rate_null_reason",
+            "median_days_to_fill",
+            "employers",
         )
         .sort(CELL)
         .collect()
@@ -162,11 +180,15 @@ def job_mismatch(matching: Frame) -> pl.DataFrame:
         .group_by(area)
         .agg(pl.col("openings", "active_seekers").sum().cast(pl.Int64), _gap=pl.col("_gap").sum())
         .with_columns(
-            mismatch_index=pl.when(~no_openings & ~no_seekers)
-            .then(pl.col("_gap") / (2 * pl.col("openings") * pl.col("active_seekers"))),
-            mismatch_null_reason=pl.when(no_openings & no_seekers).then(pl.lit(NO_OPENINGS_OR_SEEKERS))
-            .when(no_openings).then(pl.lit(NO_OPENINGS))
-            .when(no_seekers).then(pl.lit(NO_ACTIVE_SEEKERS)),
+            mismatch_index=pl.when(~no_openings & ~no_seekers).then(
+                pl.col("_gap") / (2 * pl.col("openings") * pl.col("active_seekers"))
+            ),
+            mismatch_null_reason=pl.when(no_openings & no_seekers)
+            .then(pl.lit(NO_OPENINGS_OR_SEEKERS))
+            .when(no_openings)
+            .then(pl.lit(NO_OPENINGS))
+            .when(no_seekers)
+            .then(pl.lit(NO_ACTIVE_SEEKERS)),
         )
         .select(*area, "openings", "active_seekers", "mismatch_index", "mismatch_null_reason")
         .sort(area)

@@ -22,10 +22,15 @@ UNKNOWN_SALES_CLASS = "unknown"
 # card is not in its register (an explicit unknown: marts count such payments, never drop them).
 PAYMENT_ATTRIBUTES = {
     "merchant": {"sigungu_cd": UNKNOWN_AREA, "category_cd": UNKNOWN_CATEGORY, "sales_class": UNKNOWN_SALES_CLASS},
-    "card": {"home_sigungu_cd": UNKNOWN_AREA, "currency_cd": UNKNOWN_CURRENCY, "age_band": UNKNOWN_AGE_BAND,
-             "gender": UNKNOWN_GENDER},
+    "card": {
+        "home_sigungu_cd": UNKNOWN_AREA,
+        "currency_cd": UNKNOWN_CURRENCY,
+        "age_band": UNKNOWN_AGE_BAND,
+        "gender": UNKNOWN_GENDER,
+    },
 }
 REGISTERS = {"merchant": ("kona/merchants", "merchant_id"), "card": ("kona/cardholders", "card_token")}
+
 
 def card_key(token: pl.Expr) -> pl.Expr:
     """A card as a 128-bit integer: the first 32 hex digits of its token.
@@ -69,17 +74,26 @@ def payments(transactions: pl.LazyFrame, merchants: Register, cards: Register, d
     events = (
         transactions.drop("date", strict=False)  # the delivery's key gives way to the KST day
         .with_columns(_local=pl.col("approved_at").dt.convert_time_zone("Asia/Seoul"))
-        .with_columns(_day=local.dt.date(), hour=local.dt.hour().cast(pl.Int8), day_of_week=local.dt.weekday().cast(pl.Int8),
-                      month=local.dt.strftime("%Y-%m-01"))
+        .with_columns(
+            _day=local.dt.date(),
+            hour=local.dt.hour().cast(pl.Int8),
+            day_of_week=local.dt.weekday().cast(pl.Int8),
+            month=local.dt.strftime("%Y-%m-01"),
+        )
         .drop("_local")
         .collect()
     )
     events = cards.attach(merchants.attach(events, up_to), up_to)
     unknowns = PAYMENT_ATTRIBUTES["merchant"] | PAYMENT_ATTRIBUTES["card"]
-    return events.with_columns(
-        *[pl.col(column).fill_null(unknown) for column, unknown in unknowns.items()],
-        card_key=card_key(pl.col("card_token")),
-    ).drop("card_token").rename({"_day": "date"}).sort("approved_at", "txn_id")
+    return (
+        events.with_columns(
+            *[pl.col(column).fill_null(unknown) for column, unknown in unknowns.items()],
+            card_key=card_key(pl.col("card_token")),
+        )
+        .drop("card_token")
+        .rename({"_day": "date"})
+        .sort("approved_at", "txn_id")
+    )
 
 
 @cache

@@ -13,11 +13,7 @@ from regional_econ.transforms.common import Frame
 
 def as_of(history: pl.LazyFrame, key: str, day: str) -> pl.LazyFrame:
     """The latest delivered record of each ``key`` in deliveries up to ``day`` (ISO date)."""
-    return (
-        history.filter(pl.col("date") <= day)
-        .sort("date", maintain_order=True)
-        .unique(key, keep="last", maintain_order=True)
-    )
+    return history.filter(pl.col("date") <= day).sort("date", maintain_order=True).unique(key, keep="last", maintain_order=True)
 
 
 def latest_snapshot(snapshots: Frame, on_or_before: str) -> pl.LazyFrame:
@@ -57,7 +53,8 @@ class Register:
     def __init__(self, history: pl.LazyFrame, key: str, columns: list[str], hashed=key_hash):
         self.key, self.columns, self.hashed = key, columns, hashed
         entries = history.select(
-            key, *columns,
+            key,
+            *columns,
             _as_of=pl.col("date").str.to_date("%Y-%m-%d"),  # the format spares inferring it on every row
             _key_hash=hashed(key),
         ).collect()
@@ -81,7 +78,12 @@ class Register:
     @staticmethod
     def _as_of_join(probe: pl.DataFrame, entries: pl.DataFrame, by: str) -> pl.DataFrame:
         return probe.sort("_day", maintain_order=True).join_asof(
-            entries, left_on="_day", right_on="_as_of", by=by, strategy="backward", check_sortedness=False,
+            entries,
+            left_on="_day",
+            right_on="_as_of",
+            by=by,
+            strategy="backward",
+            check_sortedness=False,
         )
 
 

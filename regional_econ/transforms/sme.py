@@ -17,7 +17,14 @@ import polars as pl
 from regional_econ.periods import month_days, months_back, shift_month
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY, table
 from regional_econ.transforms.common import (
-    GUARANTEE_DEFAULTS, GUARANTEE_ENDS, IS_APPROVAL, IS_CANCEL, Frame, growth, round_half_up, signed_amount,
+    GUARANTEE_DEFAULTS,
+    GUARANTEE_ENDS,
+    IS_APPROVAL,
+    IS_CANCEL,
+    Frame,
+    growth,
+    round_half_up,
+    signed_amount,
 )
 from regional_econ.transforms.registers import as_of, latest_snapshot
 
@@ -27,9 +34,8 @@ BUSINESS_CENTERS = ("kona", "ked", "gcgf", "gbsa", "gtp", "gca", "gjf")
 
 # -- merchant revenue ---------------------------------------------------------------------
 
-def merchant_revenue_monthly(
-    transactions: Frame, merchants: Frame, month: str, history: Frame | None = None
-) -> pl.DataFrame:
+
+def merchant_revenue_monthly(transactions: Frame, merchants: Frame, month: str, history: Frame | None = None) -> pl.DataFrame:
     """Month x merchant: net revenue, transactions, customers, growth and status.
 
     Inputs: kona ``transactions`` (any span; only approvals and cancels whose KST day falls in
@@ -54,7 +60,13 @@ def merchant_revenue_monthly(
     """
     first, last = month_days(month)
     register = as_of(merchants.lazy(), "merchant_id", last.isoformat()).select(
-        "merchant_id", "biz_token", "sigungu_cd", "category_cd", "sales_class", "registered_on", "closed_on",
+        "merchant_id",
+        "biz_token",
+        "sigungu_cd",
+        "category_cd",
+        "sales_class",
+        "registered_on",
+        "closed_on",
         in_register=pl.lit(True),
     )
     kst_day = pl.col("approved_at").dt.convert_time_zone("Asia/Seoul").dt.date()
@@ -74,9 +86,12 @@ def merchant_revenue_monthly(
     rows = (
         register.join(trading, on="merchant_id", how="full", coalesce=True)
         .with_columns(
-            status=pl.when(in_month("closed_on")).then(pl.lit("closed"))
-            .when(in_month("registered_on")).then(pl.lit("new"))
-            .when(pl.col("traded")).then(pl.lit("active")),
+            status=pl.when(in_month("closed_on"))
+            .then(pl.lit("closed"))
+            .when(in_month("registered_on"))
+            .then(pl.lit("new"))
+            .when(pl.col("traded"))
+            .then(pl.lit("active")),
         )
         .filter(pl.col("status").is_not_null())
         .with_columns(
@@ -90,8 +105,20 @@ def merchant_revenue_monthly(
     rows = _with_growth(rows, history, month)
     return (
         rows.select(
-            "month", "merchant_id", "biz_token", "sigungu_cd", "category_cd", "sales_class", "in_register",
-            "status", "net_revenue_krw", "transactions", "cancels", "customers", "mom_growth", "yoy_growth",
+            "month",
+            "merchant_id",
+            "biz_token",
+            "sigungu_cd",
+            "category_cd",
+            "sales_class",
+            "in_register",
+            "status",
+            "net_revenue_krw",
+            "transactions",
+            "cancels",
+            "customers",
+            "mom_growth",
+            "yoy_growth",
         )
         .sort("merchant_id")
         .collect()
@@ -104,9 +131,11 @@ def _with_growth(rows: pl.LazyFrame, history: Frame | None, month: str) -> pl.La
     earlier = pl.LazyFrame(schema=base_schema) if history is None else history.lazy().select(*base_schema)
 
     def base(months_ago: int, name: str) -> pl.LazyFrame:
-        return earlier.filter(pl.col("month") == shift_month(month, -months_ago)).select(
-            "merchant_id", pl.col("net_revenue_krw").alias(name)
-        ).unique("merchant_id")
+        return (
+            earlier.filter(pl.col("month") == shift_month(month, -months_ago))
+            .select("merchant_id", pl.col("net_revenue_krw").alias(name))
+            .unique("merchant_id")
+        )
 
     return (
         rows.join(base(1, "_mom_base"), on="merchant_id", how="left")
@@ -119,6 +148,7 @@ def _with_growth(rows: pl.LazyFrame, history: Frame | None, month: str) -> pl.La
 
 
 # -- SME indicators -----------------------------------------------------------------------
+
 
 def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
     """Month x sigungu_cd x category_cd: merchant counts, revenue, growth, small-merchant share.
@@ -140,11 +170,7 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
     """
     cell = ["sigungu_cd", "category_cd"]
     rows = revenue.lazy()
-    previous = (
-        rows.filter(pl.col("month") == shift_month(month, -1))
-        .group_by(cell)
-        .agg(_base=pl.col("net_revenue_krw").sum())
-    )
+    previous = rows.filter(pl.col("month") == shift_month(month, -1)).group_by(cell).agg(_base=pl.col("net_revenue_krw").sum())
     small = table("sales_classes").lazy().select("sales_class", "is_small")
     is_trading = pl.col("transactions") > 0
     known_class = is_trading & pl.col("is_small").is_not_null()
@@ -173,8 +199,17 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             top_merchant_share=pl.when(pl.col("_positive") > 0).then(pl.col("_top") / pl.col("_positive")),
         )
         .select(
-            "month", *cell, "merchants", "trading_merchants", "openings", "closures", "total_revenue_krw",
-            "median_revenue_krw", "revenue_growth", "small_merchant_share", "top_merchant_share",
+            "month",
+            *cell,
+            "merchants",
+            "trading_merchants",
+            "openings",
+            "closures",
+            "total_revenue_krw",
+            "median_revenue_krw",
+            "revenue_growth",
+            "small_merchant_share",
+            "top_merchant_share",
         )
         .sort(cell)
         .collect()
@@ -182,6 +217,7 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
 
 
 # -- SME profile: the fusion across centers -----------------------------------------------
+
 
 def sme_profile(
     *,
@@ -233,21 +269,32 @@ def sme_profile(
         (pl.col("registered_on") <= last) & (pl.col("closed_on").is_null() | (pl.col("closed_on") >= since))
     )
     kona = (
-        merchant_register.group_by("biz_token").agg(merchants=pl.len().cast(pl.Int64))
+        merchant_register.group_by("biz_token")
+        .agg(merchants=pl.len().cast(pl.Int64))
         .join(
             revenue.lazy()
             .filter(pl.col("month").is_in(months_back(month, 12)) & pl.col("biz_token").is_not_null())
             .group_by("biz_token")
             .agg(currency_revenue_12m_krw=pl.col("net_revenue_krw").sum()),
-            on="biz_token", how="full", coalesce=True,
+            on="biz_token",
+            how="full",
+            coalesce=True,
         )
         .with_columns(pl.col("merchants", "currency_revenue_12m_krw").fill_null(0))
     )
 
-    ked = latest_snapshot(credit, until).select(
-        "biz_token", pl.col("base_month").alias("credit_base_month"), "credit_grade", "revenue_krw", "is_closed",
-        "employees",
-    ).unique("biz_token")
+    ked = (
+        latest_snapshot(credit, until)
+        .select(
+            "biz_token",
+            pl.col("base_month").alias("credit_base_month"),
+            "credit_grade",
+            "revenue_krw",
+            "is_closed",
+            "employees",
+        )
+        .unique("biz_token")
+    )
 
     events = guarantees.lazy().filter(pl.col("event_on") <= last)
     ended = events.filter(pl.col("event_type").is_in(GUARANTEE_ENDS)).select("guarantee_id").unique()
@@ -255,19 +302,25 @@ def sme_profile(
         events.filter(pl.col("event_type") == "ISSUED")
         .join(ended, on="guarantee_id", how="anti")
         .group_by("biz_token")
-        .agg(active_guarantees=pl.col("guarantee_id").n_unique().cast(pl.Int64),
-             active_guarantee_krw=pl.col("guarantee_krw").sum())
+        .agg(
+            active_guarantees=pl.col("guarantee_id").n_unique().cast(pl.Int64), active_guarantee_krw=pl.col("guarantee_krw").sum()
+        )
     )
     recent = (
         events.filter(in_window("event_on"))
         .group_by("biz_token")
-        .agg(defaulted_guarantees_12m=pl.col("guarantee_id")
-             .filter(pl.col("event_type").is_in(GUARANTEE_DEFAULTS)).n_unique().cast(pl.Int64))
+        .agg(
+            defaulted_guarantees_12m=pl.col("guarantee_id")
+            .filter(pl.col("event_type").is_in(GUARANTEE_DEFAULTS))
+            .n_unique()
+            .cast(pl.Int64)
+        )
     )
     gcgf = recent.join(active, on="biz_token", how="full", coalesce=True)
 
     gbsa = (
-        support.lazy().filter(in_window("awarded_on"))
+        support.lazy()
+        .filter(in_window("awarded_on"))
         .group_by("biz_token")
         .agg(support_awards_12m=pl.len().cast(pl.Int64), support_krw_12m=pl.col("support_krw").sum())
     )
@@ -276,7 +329,8 @@ def sme_profile(
 
     posting_register = as_of(postings.lazy(), "posting_id", until).filter(pl.col("posted_on") <= last)
     hires = (
-        placements.lazy().filter(in_window("hired_on"))
+        placements.lazy()
+        .filter(in_window("hired_on"))
         .join(posting_register.select("posting_id", "employer_biz_token"), on="posting_id", how="inner")
         .group_by("employer_biz_token")
         .agg(hires_12m=pl.len().cast(pl.Int64))
@@ -296,20 +350,45 @@ def sme_profile(
     for center, frame in present.items():
         profile = profile.join(frame.with_columns(pl.lit(True).alias(f"in_{center}")), on="biz_token", how="left")
     flags = [f"in_{c}" for c in BUSINESS_CENTERS]
-    counts = ["active_guarantees", "active_guarantee_krw", "defaulted_guarantees_12m", "support_awards_12m",
-              "support_krw_12m", "open_postings", "hires_12m"]
+    counts = [
+        "active_guarantees",
+        "active_guarantee_krw",
+        "defaulted_guarantees_12m",
+        "support_awards_12m",
+        "support_krw_12m",
+        "open_postings",
+        "hires_12m",
+    ]
     return (
         profile.with_columns(pl.col(*flags).fill_null(False), pl.col(*counts).fill_null(0), month=pl.lit(month))
         .with_columns(
             centers=pl.sum_horizontal(*flags).cast(pl.Int64),
-            currency_dependency=pl.when(pl.col("revenue_krw") > 0)
-            .then(pl.col("currency_revenue_12m_krw") / pl.col("revenue_krw")),
+            currency_dependency=pl.when(pl.col("revenue_krw") > 0).then(
+                pl.col("currency_revenue_12m_krw") / pl.col("revenue_krw")
+            ),
         )
         .select(
-            "month", "biz_token", "centers", *flags, "merchants", "credit_base_month", "credit_grade", "revenue_krw",
-            "is_closed", "employees", "currency_revenue_12m_krw", "currency_dependency", "active_guarantees",
-            "active_guarantee_krw", "defaulted_guarantees_12m", "support_awards_12m", "support_krw_12m",
-            "tech_field_cd", "genre_cd", "open_postings", "hires_12m",
+            "month",
+            "biz_token",
+            "centers",
+            *flags,
+            "merchants",
+            "credit_base_month",
+            "credit_grade",
+            "revenue_krw",
+            "is_closed",
+            "employees",
+            "currency_revenue_12m_krw",
+            "currency_dependency",
+            "active_guarantees",
+            "active_guarantee_krw",
+            "defaulted_guarantees_12m",
+            "support_awards_12m",
+            "support_krw_12m",
+            "tech_field_cd",
+            "genre_cd",
+            "open_postings",
+            "hires_12m",
         )
         .sort("biz_token")
         .collect()
@@ -324,18 +403,34 @@ def linkage_rates(profile: Frame, month: str) -> pl.DataFrame:
     biz_token only) and rate = businesses_both / businesses_a (null when A has none).
     """
     flags = profile.lazy().filter(pl.col("month") == month)
-    counts = flags.select(
-        *[pl.col(f"in_{c}").sum().cast(pl.Int64).alias(c) for c in BUSINESS_CENTERS],
-        *[(pl.col(f"in_{a}") & pl.col(f"in_{b}")).sum().cast(pl.Int64).alias(f"{a}&{b}")
-          for a, b in permutations(BUSINESS_CENTERS, 2)],
-    ).collect().row(0, named=True)
+    counts = (
+        flags.select(
+            *[pl.col(f"in_{c}").sum().cast(pl.Int64).alias(c) for c in BUSINESS_CENTERS],
+            *[
+                (pl.col(f"in_{a}") & pl.col(f"in_{b}")).sum().cast(pl.Int64).alias(f"{a}&{b}")
+                for a, b in permutations(BUSINESS_CENTERS, 2)
+            ],
+        )
+        .collect()
+        .row(0, named=True)
+    )
     pairs = [
-        {"center_a": a, "center_b": b, "businesses_a": counts[a], "businesses_b": counts[b],
-         "businesses_both": counts[f"{a}&{b}"]}
+        {
+            "center_a": a,
+            "center_b": b,
+            "businesses_a": counts[a],
+            "businesses_b": counts[b],
+            "businesses_both": counts[f"{a}&{b}"],
+        }
         for a, b in permutations(BUSINESS_CENTERS, 2)
     ]
-    schema = {"center_a": pl.String, "center_b": pl.String, "businesses_a": pl.Int64, "businesses_b": pl.Int64,
-              "businesses_both": pl.Int64}
+    schema = {
+        "center_a": pl.String,
+        "center_b": pl.String,
+        "businesses_a": pl.Int64,
+        "businesses_b": pl.Int64,
+        "businesses_both": pl.Int64,
+    }
     return pl.DataFrame(pairs, schema=schema).select(
         pl.lit(month).alias("month"),
         pl.all(),

@@ -11,10 +11,10 @@ from __future__ import annotations
 import polars as pl
 
 from regional_econ import reference
+from regional_econ.reference import UNKNOWN_AREA
 from regional_econ.transforms.common import IS_APPROVAL, IS_CANCEL, signed_amount
 from regional_econ.transforms.payments import UNKNOWN_CURRENCY, coded, decoded
 from regional_econ.transforms.registers import attach_as_of
-from regional_econ.reference import UNKNOWN_AREA
 
 # Gyeonggi card data's 10 time bands: 1 = 00:00-06:59, 2 = 07-08, ..., 9 = 21-22, 10 = 23.
 TIME_BAND_STARTS = [0, 7, 9, 11, 13, 15, 17, 19, 21, 23]
@@ -30,7 +30,8 @@ def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
     approved = pl.col("amount_krw").filter(IS_APPROVAL).sum()
     approvals = IS_APPROVAL.sum().cast(pl.Int64)
     out = (
-        coded(payments, keys).group_by(keys)
+        coded(payments, keys)
+        .group_by(keys)
         .agg(
             net_amount_krw=signed_amount().sum(),
             approvals=approvals,
@@ -62,8 +63,11 @@ def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
     )
     # Dominance: the largest merchant's share of the cell's approved amount.
     by_merchant = (
-        events.filter(IS_APPROVAL).group_by([*keys, "_merchant"]).agg(approved=pl.col("amount_krw").sum())
-        .group_by(keys).agg(top_merchant_share=pl.col("approved").max() / pl.col("approved").sum())
+        events.filter(IS_APPROVAL)
+        .group_by([*keys, "_merchant"])
+        .agg(approved=pl.col("amount_krw").sum())
+        .group_by(keys)
+        .agg(top_merchant_share=pl.col("approved").max() / pl.col("approved").sum())
     )
     return decoded(totals.join(by_merchant, on=keys, how="left", nulls_equal=True), keys).sort(keys).collect()
 
@@ -77,7 +81,12 @@ def spending_by_time(payments: pl.LazyFrame) -> pl.DataFrame:
     """Month x merchant area x weekday (1 = Monday) x hour, with the 10 time bands as a column."""
     out = cells(payments, ["month", "sigungu_cd", "day_of_week", "hour"])
     return out.with_columns(time_band=time_band(pl.col("hour"))).select(
-        "month", "sigungu_cd", "day_of_week", "hour", "time_band", pl.exclude("month", "sigungu_cd", "day_of_week", "hour", "time_band")
+        "month",
+        "sigungu_cd",
+        "day_of_week",
+        "hour",
+        "time_band",
+        pl.exclude("month", "sigungu_cd", "day_of_week", "hour", "time_band"),
     )
 
 
@@ -98,7 +107,9 @@ def area_flow_summary(flows: pl.DataFrame) -> pl.DataFrame:
     Cardholders of unknown home count as non-residents of every area (their spending is inflow).
     """
     home = pl.col("home_sigungu_cd") == pl.col("merchant_sigungu_cd")
-    inflow = flows.filter(~home).group_by("month", sigungu_cd="merchant_sigungu_cd").agg(inflow_krw=pl.col("net_amount_krw").sum())
+    inflow = (
+        flows.filter(~home).group_by("month", sigungu_cd="merchant_sigungu_cd").agg(inflow_krw=pl.col("net_amount_krw").sum())
+    )
     outflow = flows.filter(~home).group_by("month", sigungu_cd="home_sigungu_cd").agg(outflow_krw=pl.col("net_amount_krw").sum())
     at_home = flows.filter(home).group_by("month", sigungu_cd="home_sigungu_cd").agg(home_krw=pl.col("net_amount_krw").sum())
     areas = pl.concat([f.select("month", "sigungu_cd") for f in (inflow, outflow, at_home)]).unique()
@@ -110,10 +121,14 @@ def area_flow_summary(flows: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("sigungu_cd") != UNKNOWN_AREA)
     )
     residents_total = pl.col("home_krw") + pl.col("outflow_krw")
-    return out.with_columns(
-        net_inflow_krw=pl.col("inflow_krw") - pl.col("outflow_krw"),
-        local_retention=pl.when(residents_total > 0).then(pl.col("home_krw") / residents_total),
-    ).rename({"home_krw": "resident_spending_at_home_krw"}).sort("month", "sigungu_cd")
+    return (
+        out.with_columns(
+            net_inflow_krw=pl.col("inflow_krw") - pl.col("outflow_krw"),
+            local_retention=pl.when(residents_total > 0).then(pl.col("home_krw") / residents_total),
+        )
+        .rename({"home_krw": "resident_spending_at_home_krw"})
+        .sort("month", "sigungu_cd")
+    )
 
 
 def currency_circulation(payments: pl.LazyFrame, areas: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -122,35 +137,47 @@ def currency_circulation(payments: pl.LazyFrame, areas: pl.DataFrame | None = No
     ``areas``: the area reference table (default ``ref.areas``), for each merchant area's si/gun.
     """
     areas = reference.table("areas") if areas is None else areas
-    events = payments.join(
-        areas.lazy().select("sigungu_cd", merchant_si_cd="si_cd"), on="sigungu_cd", how="left"
+    events = payments.join(areas.lazy().select("sigungu_cd", merchant_si_cd="si_cd"), on="sigungu_cd", how="left")
+    out = cells(
+        events.rename({"sigungu_cd": "merchant_sigungu_cd"}), ["month", "currency_cd", "merchant_sigungu_cd", "merchant_si_cd"]
     )
-    out = cells(events.rename({"sigungu_cd": "merchant_sigungu_cd"}), ["month", "currency_cd", "merchant_sigungu_cd", "merchant_si_cd"])
     return out.with_columns(in_issuing_city=pl.col("merchant_si_cd") == pl.col("currency_cd")).drop("merchant_si_cd")
 
 
 def currency_balance(circulation: pl.DataFrame, charges: pl.LazyFrame, cardholders: pl.LazyFrame) -> pl.DataFrame:
     """Month x currency: money charged, incentives paid, spending in and outside the issuing city,
     and incentive cost per won spent locally (null when nothing was spent locally)."""
-    charged = attach_as_of(
-        charges.with_columns(
-            _day=pl.col("charged_at").dt.convert_time_zone("Asia/Seoul").dt.date(),
-            month=pl.col("charged_at").dt.convert_time_zone("Asia/Seoul").dt.truncate("1mo").dt.date().cast(pl.String),
-        ).collect(),
-        cardholders, "card_token", ["currency_cd"],
-    ).lazy().with_columns(pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY))
-    money_in = charged.group_by("month", "currency_cd").agg(
-        charged_krw=pl.col("amount_krw").sum(),
-        incentive_krw=pl.col("incentive_krw").sum(),
-        policy_charged_krw=pl.col("amount_krw").filter(pl.col("policy_fund_cd").is_not_null()).sum(),
-        charges=pl.len().cast(pl.Int64),
-    ).collect()
+    charged = (
+        attach_as_of(
+            charges.with_columns(
+                _day=pl.col("charged_at").dt.convert_time_zone("Asia/Seoul").dt.date(),
+                month=pl.col("charged_at").dt.convert_time_zone("Asia/Seoul").dt.truncate("1mo").dt.date().cast(pl.String),
+            ).collect(),
+            cardholders,
+            "card_token",
+            ["currency_cd"],
+        )
+        .lazy()
+        .with_columns(pl.col("currency_cd").fill_null(UNKNOWN_CURRENCY))
+    )
+    money_in = (
+        charged.group_by("month", "currency_cd")
+        .agg(
+            charged_krw=pl.col("amount_krw").sum(),
+            incentive_krw=pl.col("incentive_krw").sum(),
+            policy_charged_krw=pl.col("amount_krw").filter(pl.col("policy_fund_cd").is_not_null()).sum(),
+            charges=pl.len().cast(pl.Int64),
+        )
+        .collect()
+    )
     spent = circulation.group_by("month", "currency_cd").agg(
         spent_in_issuing_city_krw=pl.col("net_amount_krw").filter(pl.col("in_issuing_city")).sum(),
         spent_elsewhere_krw=pl.col("net_amount_krw").filter(~pl.col("in_issuing_city")).sum(),
     )
     out = money_in.join(spent, on=["month", "currency_cd"], how="full", coalesce=True).with_columns(
-        pl.col("charged_krw", "incentive_krw", "policy_charged_krw", "charges", "spent_in_issuing_city_krw", "spent_elsewhere_krw").fill_null(0)
+        pl.col(
+            "charged_krw", "incentive_krw", "policy_charged_krw", "charges", "spent_in_issuing_city_krw", "spent_elsewhere_krw"
+        ).fill_null(0)
     )
     return out.with_columns(
         incentive_cost_per_local_won=pl.when(pl.col("spent_in_issuing_city_krw") > 0).then(

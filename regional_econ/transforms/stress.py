@@ -9,9 +9,9 @@ from __future__ import annotations
 import polars as pl
 
 from regional_econ.contracts import contract
-from regional_econ.transforms.registers import as_of
 from regional_econ.periods import month_days
 from regional_econ.transforms.common import Frame
+from regional_econ.transforms.registers import as_of
 
 PER = 10_000
 NO_CARDHOLDERS = "no_cardholders"
@@ -48,8 +48,7 @@ def finance_stress(cases: Frame, cardholders: Frame, month: str) -> pl.DataFrame
         [
             opened.group_by("sigungu_cd").agg(_counts()).with_columns(dimension=pl.lit("all"), value=pl.lit(ALL)),
             *[
-                opened.group_by("sigungu_cd", pl.col(d).alias("value")).agg(_counts())
-                .with_columns(dimension=pl.lit(d))
+                opened.group_by("sigungu_cd", pl.col(d).alias("value")).agg(_counts()).with_columns(dimension=pl.lit(d))
                 for d in DIMENSIONS
             ],
         ],
@@ -67,8 +66,9 @@ def finance_stress(cases: Frame, cardholders: Frame, month: str) -> pl.DataFrame
             rate_null_reason=pl.when(no_cardholders).then(pl.lit(NO_CARDHOLDERS)),
         )
         .sort("sigungu_cd", "_order", "value", nulls_last=True)
-        .select("month", "sigungu_cd", "dimension", "value", "cases", "clients", "cardholders", "cases_per_10k",
-                "rate_null_reason")
+        .select(
+            "month", "sigungu_cd", "dimension", "value", "cases", "clients", "cardholders", "cases_per_10k", "rate_null_reason"
+        )
         .collect()
     )
 
@@ -81,6 +81,4 @@ def _breakdown_rows() -> pl.LazyFrame:
     """(dimension, value) pairs every area gets, in a stable order."""
     msc = contract("msc/counseling_cases")
     pairs = [("all", ALL)] + [(d, v) for d in DIMENSIONS for v in msc.column(d).domain]
-    return pl.LazyFrame(
-        {"dimension": [d for d, _ in pairs], "value": [v for _, v in pairs], "_order": list(range(len(pairs)))}
-    )
+    return pl.LazyFrame({"dimension": [d for d, _ in pairs], "value": [v for _, v in pairs], "_order": list(range(len(pairs)))})

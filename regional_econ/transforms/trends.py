@@ -83,7 +83,8 @@ def consumption_trends(transactions: Frame, merchants: Frame, trends: Frame, wee
             search_index_change=pl.col("search_index") - pl.col("prev_search_index"),
         )
         .with_columns(
-            signal=pl.when(spent_before <= 0).then(pl.lit(None, pl.String))
+            signal=pl.when(spent_before <= 0)
+            .then(pl.lit(None, pl.String))
             .when((10 * spent >= RISING_TENTHS * spent_before) & (~mentions_known | (mentions >= mentions_before)))
             .then(pl.lit("rising"))
             .when((10 * spent <= FALLING_TENTHS * spent_before) & (~mentions_known | (mentions <= mentions_before)))
@@ -91,8 +92,17 @@ def consumption_trends(transactions: Frame, merchants: Frame, trends: Frame, wee
             .otherwise(pl.lit("steady"))
         )
         .select(
-            "week", *CELL, "net_spending_krw", "prev_net_spending_krw", "spending_growth", "mention_count",
-            "prev_mention_count", "mention_growth", "search_index", "prev_search_index", "search_index_change",
+            "week",
+            *CELL,
+            "net_spending_krw",
+            "prev_net_spending_krw",
+            "spending_growth",
+            "mention_count",
+            "prev_mention_count",
+            "mention_growth",
+            "search_index",
+            "prev_search_index",
+            "search_index_change",
             "signal",
         )
         .sort(CELL)

@@ -32,7 +32,9 @@ def transactions():
         ("T2026090200000003", datetime(2026, 9, 2, 20, tzinfo=KST), C, "M000000001", 3_000, "APPROVE", None, None),
     ]
     cols = ["txn_id", "approved_at", "card_token", "merchant_id", "amount_krw", "txn_type", "orig_txn_id", "policy_fund_cd"]
-    frame = pl.DataFrame([dict(zip(cols, r)) for r in rows], schema_overrides={"approved_at": pl.Datetime("us", "Asia/Seoul")})
+    frame = pl.DataFrame(
+        [dict(zip(cols, r, strict=True)) for r in rows], schema_overrides={"approved_at": pl.Datetime("us", "Asia/Seoul")}
+    )
     return frame.with_columns(channel=pl.lit("CARD")).cast(dict(contract("kona/transactions").schema)).lazy()
 
 
@@ -44,17 +46,28 @@ def merchants_register():
 
 def cardholders_register():
     frame = pl.DataFrame(
-        {"card_token": [A, B], "currency_cd": ["41110", "41820"], "home_sigungu_cd": ["41111", "41820"],
-         "age_band": ["30", "60"], "gender": ["F", "M"], "registered_on": [date(2025, 1, 1)] * 2}
+        {
+            "card_token": [A, B],
+            "currency_cd": ["41110", "41820"],
+            "home_sigungu_cd": ["41111", "41820"],
+            "age_band": ["30", "60"],
+            "gender": ["F", "M"],
+            "registered_on": [date(2025, 1, 1)] * 2,
+        }
     ).cast(dict(contract("kona/cardholders").schema))
     return frame.with_columns(date=pl.lit("2026-09-01")).lazy()
 
 
 def charges():
     frame = pl.DataFrame(
-        {"charge_id": ["CH000000000000001", "CH000000000000002", "CH000000000000003"], "card_token": [A, B, B],
-         "charged_at": [datetime(2026, 9, 1, 8, tzinfo=KST)] * 3, "amount_krw": [50_000, 100_000, 200_000],
-         "incentive_krw": [5_000, 6_000, 0], "policy_fund_cd": [None, None, "YBI"]},
+        {
+            "charge_id": ["CH000000000000001", "CH000000000000002", "CH000000000000003"],
+            "card_token": [A, B, B],
+            "charged_at": [datetime(2026, 9, 1, 8, tzinfo=KST)] * 3,
+            "amount_krw": [50_000, 100_000, 200_000],
+            "incentive_krw": [5_000, 6_000, 0],
+            "policy_fund_cd": [None, None, "YBI"],
+        },
         schema_overrides={"charged_at": pl.Datetime("us", "Asia/Seoul")},
     )
     return frame.cast(dict(contract("kona/charges").schema)).lazy()

@@ -11,8 +11,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from regional_econ.storage import paths
 from regional_econ.contracts import contracts
+from regional_econ.storage import paths
 from regional_econ.synth import generate
 
 START, DAYS = date(2026, 9, 1), 2
@@ -83,7 +83,10 @@ def test_the_spending_marts_agree_with_each_other_and_the_landing_files(platform
     }
     assert len(set(totals.values())) == 1, totals
     inflow, outflow = sql(root, "select sum(inflow_krw), sum(outflow_krw) from marts.area_flow_summary")[0]
-    cross_area = sql(root, "select sum(net_amount_krw) from marts.spending_flows where home_sigungu_cd <> merchant_sigungu_cd and home_sigungu_cd <> '99999'")[0][0]
+    cross_area = sql(
+        root,
+        "select sum(net_amount_krw) from marts.spending_flows where home_sigungu_cd <> merchant_sigungu_cd and home_sigungu_cd <> '99999'",
+    )[0][0]
     assert outflow == cross_area and inflow >= cross_area
 
 
@@ -96,7 +99,14 @@ def test_products_are_protected_and_catalogued(platform):
     root, _ = platform
     catalog = json.loads((root / "publish" / "catalog.json").read_text())
     names = {p["product"] for p in catalog["products"]}
-    assert {"spending_monthly", "spending_by_time", "spending_by_demographics", "spending_flows", "currency_circulation", "policy_fund_usage"} <= names
+    assert {
+        "spending_monthly",
+        "spending_by_time",
+        "spending_by_demographics",
+        "spending_flows",
+        "currency_circulation",
+        "policy_fund_usage",
+    } <= names
     for product in catalog["products"]:
         for period in product["periods"]:
             for f in period["files"]:
@@ -111,15 +121,27 @@ def test_products_are_protected_and_catalogued(platform):
     )[0][0]
     assert shown_below == 0
     for product in names:
-        columns = {r[0] for r in sql(root, f"select column_name from information_schema.columns where table_schema = 'publish' and table_name = '{product}'")}
+        columns = {
+            r[0]
+            for r in sql(
+                root,
+                f"select column_name from information_schema.columns where table_schema = 'publish' and table_name = '{product}'",
+            )
+        }
         assert not any(c.endswith("_token") or c in ("merchant_id", "biz_token") for c in columns)
 
 
 RATES = {
-    "merchant_revenue_monthly": [], "sme_indicators": ["small_merchant_share", "top_merchant_share"],
-    "sme_profile": [], "linkage_rates": ["rate"], "credit_early_warning": [], "credit_risk_by_area": ["flag_rate"],
-    "job_matching": ["placement_rate", "fill_rate"], "job_mismatch": ["mismatch_index"],
-    "consumption_trends": [], "finance_stress": [],
+    "merchant_revenue_monthly": [],
+    "sme_indicators": ["small_merchant_share", "top_merchant_share"],
+    "sme_profile": [],
+    "linkage_rates": ["rate"],
+    "credit_early_warning": [],
+    "credit_risk_by_area": ["flag_rate"],
+    "job_matching": ["placement_rate", "fill_rate"],
+    "job_mismatch": ["mismatch_index"],
+    "consumption_trends": [],
+    "finance_stress": [],
 }
 
 
@@ -139,5 +161,7 @@ def test_linkage_rates_show_the_planted_overlap(platform):
     root, _ = platform
     rate = sql(root, "select rate from marts.linkage_rates where center_a = 'kona' and center_b = 'ked'")[0][0]
     assert rate == pytest.approx(KED_COVERAGE["merchant"], abs=0.08)
-    bounded = sql(root, "select count(*) from marts.linkage_rates where businesses_both > least(businesses_a, businesses_b)")[0][0]
+    bounded = sql(root, "select count(*) from marts.linkage_rates where businesses_both > least(businesses_a, businesses_b)")[0][
+        0
+    ]
     assert bounded == 0

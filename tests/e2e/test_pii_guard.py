@@ -6,8 +6,8 @@ nowhere: not in the lake, the receipts, the reports, the warehouse or the run's 
 
 import dagster as dg
 import polars as pl
-from assets.run import partition_range_tags
 
+from assets.run import partition_range_tags
 from regional_econ.contracts import contract
 from regional_econ.synth.writer import encode
 from resources import default_resources
@@ -22,19 +22,25 @@ def test_resident_number_blocks_downstream_and_is_copied_nowhere(tmp_path):
 
     landing = tmp_path / "landing"
     deliver(landing, "kona/merchants", DAY, merchants([("M000000001", "41111")]))
-    frame = transactions(DAY, [(1, TOKEN_A, "M000000001", 1000, "APPROVE", None), (2, TOKEN_A, "M000000001", 2000, "APPROVE", None)])
+    frame = transactions(
+        DAY, [(1, TOKEN_A, "M000000001", 1000, "APPROVE", None), (2, TOKEN_A, "M000000001", 2000, "APPROVE", None)]
+    )
     text = encode(contract("kona/transactions"), frame).decode().replace(TOKEN_A, SECRET, 1)
     deliver(landing, "kona/transactions", DAY, frame, data=text.encode())
 
     selection = [
-        dg.AssetKey(["staged", "kona", "merchants"]), dg.AssetKey(["quarantine", "kona", "merchants"]),
-        dg.AssetKey(["staged", "kona", "transactions"]), dg.AssetKey(["quarantine", "kona", "transactions"]),
+        dg.AssetKey(["staged", "kona", "merchants"]),
+        dg.AssetKey(["quarantine", "kona", "merchants"]),
+        dg.AssetKey(["staged", "kona", "transactions"]),
+        dg.AssetKey(["quarantine", "kona", "transactions"]),
         dg.AssetKey(["marts", "spending_daily"]),
     ]
     job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(selection))
     with dg.instance_for_test() as instance:
         result = job.execute_in_process(
-            instance=instance, resources=default_resources(tmp_path), raise_on_error=False,
+            instance=instance,
+            resources=default_resources(tmp_path),
+            raise_on_error=False,
             tags=partition_range_tags(DAY, DAY),
         )
         assert not result.success

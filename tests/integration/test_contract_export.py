@@ -2,7 +2,6 @@
 
 import json
 
-
 from regional_econ.cli import main
 from regional_econ.contracts import contract
 from regional_econ.contracts.gx import gx_suite

@@ -9,9 +9,9 @@ import pytest
 from checks.batch_gate import BATCH_CHECKS
 from regional_econ.contracts import contracts
 from regional_econ.gate.lookups import LOOKUPS
-from regional_econ.storage.lake import Lake
 from regional_econ.periods import period_keys
 from regional_econ.staging import stage_period
+from regional_econ.storage.lake import Lake
 from regional_econ.synth import generate
 from regional_econ.synth.defects import DEFECT_CLASSES
 
@@ -20,9 +20,7 @@ START, DAYS = date(2026, 9, 1), 3
 
 def staging_order() -> list:
     """Feeds whose lookup rules read another feed come after it."""
-    needs = {
-        c.id: {f for r in c.rules_at("lookup") for f in LOOKUPS[r.id].needs} for c in contracts().values()
-    }
+    needs = {c.id: {f for r in c.rules_at("lookup") for f in LOOKUPS[r.id].needs} for c in contracts().values()}
     ordered: list[str] = []
     while len(ordered) < len(needs):
         for feed, deps in needs.items():

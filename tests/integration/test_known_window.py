@@ -9,8 +9,8 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-from assets.run import partition_range_tags
 
+from assets.run import partition_range_tags
 from resources import default_resources
 from tests.builders import spending_month as month
 from tests.builders.deliveries import deliver
@@ -35,7 +35,9 @@ def _deliver_window(landing):
 def _run(defs, keys, first, last, root, instance):
     job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(keys))
     return job.execute_in_process(
-        instance=instance, resources=default_resources(root), raise_on_error=False,
+        instance=instance,
+        resources=default_resources(root),
+        raise_on_error=False,
         tags=partition_range_tags(first, last),
     )
 
@@ -49,32 +51,57 @@ def warehouse(tmp_path_factory):
     graph = defs.resolve_asset_graph()
     keys = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
     kona_daily = {k for k in keys if k.path[0] in ("staged", "quarantine") and k.path[1] == "kona"}
-    daily_marts = {k for k in keys if k.path[0] == "marts" and graph.get(k).partitions_def == graph.get(dg.AssetKey(["marts", "spending_daily"])).partitions_def}
+    daily_marts = {
+        k
+        for k in keys
+        if k.path[0] == "marts"
+        and graph.get(k).partitions_def == graph.get(dg.AssetKey(["marts", "spending_daily"])).partitions_def
+    }
     monthly = {k for k in keys if k.path[0] in ("marts", "publish") and k not in daily_marts and k.path[1] in month_marts()}
     with dg.instance_for_test() as instance:
         assert _run(defs, kona_daily | daily_marts, *DAYS, root, instance).success
         assert _run(defs, monthly, "2026-09-01", "2026-09-01", root, instance).success
-        assert defs.resolve_job_def("warehouse_refresh").execute_in_process(instance=instance, resources=default_resources(root)).success
+        assert (
+            defs.resolve_job_def("warehouse_refresh")
+            .execute_in_process(instance=instance, resources=default_resources(root))
+            .success
+        )
     return duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
 
 
 def month_marts():
-    return {"spending_monthly", "spending_by_time", "spending_by_demographics", "spending_flows", "area_flow_summary",
-            "currency_circulation", "currency_balance", "policy_fund_usage"}
+    return {
+        "spending_monthly",
+        "spending_by_time",
+        "spending_by_demographics",
+        "spending_flows",
+        "area_flow_summary",
+        "currency_circulation",
+        "currency_balance",
+        "policy_fund_usage",
+    }
 
 
 def test_flows_and_retention_come_out_as_computed_by_hand(warehouse):
-    flows = dict(((h, m), n) for h, m, n in warehouse.execute(
-        "select home_sigungu_cd, merchant_sigungu_cd, net_amount_krw from marts.spending_flows").fetchall())
+    flows = dict(
+        ((h, m), n)
+        for h, m, n in warehouse.execute(
+            "select home_sigungu_cd, merchant_sigungu_cd, net_amount_krw from marts.spending_flows"
+        ).fetchall()
+    )
     assert flows == {("41111", "41111"): 6_000, ("41111", "41820"): 15_000, ("41820", "41820"): 7_000, ("99999", "41111"): 3_000}
     retention = warehouse.execute("select local_retention from marts.area_flow_summary where sigungu_cd = '41111'").fetchone()[0]
     assert retention == pytest.approx(6_000 / 21_000)
 
 
 def test_daily_net_and_currency_balance(warehouse):
-    daily = dict(warehouse.execute("select cast(date as varchar), sum(net_amount_krw) from marts.spending_daily group by 1").fetchall())
+    daily = dict(
+        warehouse.execute("select cast(date as varchar), sum(net_amount_krw) from marts.spending_daily group by 1").fetchall()
+    )
     assert daily == {"2026-09-01": 26_000, "2026-09-02": 5_000}
-    cost = warehouse.execute("select incentive_cost_per_local_won from marts.currency_balance where currency_cd = '41110'").fetchone()[0]
+    cost = warehouse.execute(
+        "select incentive_cost_per_local_won from marts.currency_balance where currency_cd = '41110'"
+    ).fetchone()[0]
     assert cost == pytest.approx(5_000 / 6_000)
 
 

@@ -1,6 +1,5 @@
 """Staging periods: the newest complete delivery wins, nothing is lost, re-runs are exact."""
 
-
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -8,8 +7,8 @@ from hypothesis import strategies as st
 
 from regional_econ.contracts import contract
 from regional_econ.gate import gate_rows
-from regional_econ.storage.lake import Lake
 from regional_econ.staging import MissingDelivery, stage_period
+from regional_econ.storage.lake import Lake
 from tests.builders.deliveries import TOKEN_A, TOKEN_B, deliver, merchants, transactions
 
 TXN = contract("kona/transactions")
@@ -89,14 +88,24 @@ def test_a_cancel_counts_every_earlier_cancel_of_its_approval_days_back(root):
         deliver(root / "landing", TXN.id, day, transactions(day, rows))
         assert stage(root, TXN.id, day).staged == 1
     # 600 already cancelled on 09-02: another 600 on 09-04 exceeds the 1,000 approved on 09-01.
-    deliver(root / "landing", TXN.id, days[3], transactions(days[3], [(1, TOKEN_A, "M000000001", 600, "CANCEL", "T2026090100000001")]))
+    deliver(
+        root / "landing", TXN.id, days[3], transactions(days[3], [(1, TOKEN_A, "M000000001", 600, "CANCEL", "T2026090100000001")])
+    )
     assert stage(root, TXN.id, days[3]).broken_by_rule == {"cancel_has_approval": 1}
-    deliver(root / "landing", TXN.id, days[3], transactions(days[3], [(1, TOKEN_A, "M000000001", 400, "CANCEL", "T2026090100000001")]), version=2)
+    deliver(
+        root / "landing",
+        TXN.id,
+        days[3],
+        transactions(days[3], [(1, TOKEN_A, "M000000001", 400, "CANCEL", "T2026090100000001")]),
+        version=2,
+    )
     assert stage(root, TXN.id, days[3]).staged == 1
 
 
 def test_missing_delivery_is_a_clear_failure(root):
-    with pytest.raises(MissingDelivery, match=r"kona/transactions 2026-09-01: no complete delivery in .*landing/kona/transactions/2026-09-01"):
+    with pytest.raises(
+        MissingDelivery, match=r"kona/transactions 2026-09-01: no complete delivery in .*landing/kona/transactions/2026-09-01"
+    ):
         stage(root, TXN.id)
     deliver(root / "landing", TXN.id, DAY, transactions(DAY, [(1, TOKEN_A, "M000000001", 1, "APPROVE", None)]))
     next((root / "landing" / "kona" / "transactions" / DAY).glob("*.manifest.json")).unlink()
@@ -107,7 +116,12 @@ def test_missing_delivery_is_a_clear_failure(root):
 def test_restaging_is_byte_identical(root):
     deliver(root / "landing", MER.id, DAY, merchants([("M000000001", "41111")]))
     stage(root, MER.id)
-    deliver(root / "landing", TXN.id, DAY, transactions(DAY, [(1, TOKEN_A, "M000000001", 1000, "APPROVE", None), (2, TOKEN_A, "M9", 5, "APPROVE", None)]))
+    deliver(
+        root / "landing",
+        TXN.id,
+        DAY,
+        transactions(DAY, [(1, TOKEN_A, "M000000001", 1000, "APPROVE", None), (2, TOKEN_A, "M9", 5, "APPROVE", None)]),
+    )
     lake = Lake(root / "lake")
     files = [lake.partition_dir(layer, TXN.id, DAY) / "part-0.parquet" for layer in ("staged", "quarantine")]
     stage(root, TXN.id)
@@ -117,13 +131,22 @@ def test_restaging_is_byte_identical(root):
 
 
 CORRUPTIONS = {
-    "none": lambda v: v, "blank": lambda v: "", "text": lambda v: "x?", "negative": lambda v: "-" + v,
+    "none": lambda v: v,
+    "blank": lambda v: "",
+    "text": lambda v: "x?",
+    "negative": lambda v: "-" + v,
     "huge": lambda v: v + "000000000",
 }
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(1, 5), st.sampled_from(list(CORRUPTIONS)), st.sampled_from(TXN.column_names)), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 5), st.sampled_from(list(CORRUPTIONS)), st.sampled_from(TXN.column_names)),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_rows_are_conserved_and_staged_rows_are_valid(tmp_path, spec):
     rows = [(i % 7 + 1, TOKEN_A, "M000000001", 1000 * n, "APPROVE", None) for i, (n, _, _) in enumerate(spec)]
     frame = transactions(DAY, rows).cast({c: pl.String for c in TXN.column_names})

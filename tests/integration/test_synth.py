@@ -20,8 +20,8 @@ import polars as pl
 import pytest
 
 from regional_econ.contracts import Contract, contracts
-from regional_econ.storage.landing import find_deliveries
 from regional_econ.reference import codes, leaf_areas, table
+from regional_econ.storage.landing import find_deliveries
 from regional_econ.synth import generate
 from regional_econ.synth.businesses import LINKAGE
 from regional_econ.synth.common import Context
@@ -39,14 +39,17 @@ TVD_TOLERANCE = 0.05
 
 # -- reading files back --------------------------------------------------------------------
 
+
 def read_text(contract: Contract, path: Path) -> pl.DataFrame:
     """A delivery as strings under the contract's column names, with its 1-based line."""
     if contract.delivery.format == "parquet":
         frame = pl.read_parquet(path)
         assert frame.columns == contract.header_names()
         frame = frame.select(
-            pl.col(c.name).dt.strftime("%Y-%m-%d") if c.type == "date"
-            else pl.col(c.name).cast(pl.String).str.to_lowercase() if c.type == "boolean"
+            pl.col(c.name).dt.strftime("%Y-%m-%d")
+            if c.type == "date"
+            else pl.col(c.name).cast(pl.String).str.to_lowercase()
+            if c.type == "boolean"
             else pl.col(c.name).cast(pl.String)
             for c in contract.columns
         )
@@ -125,6 +128,7 @@ def digests(root: Path) -> dict[str, str]:
 
 # -- fixtures ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
     out = tmp_path_factory.mktemp("clean")
@@ -148,6 +152,7 @@ def defective(tmp_path_factory):
 
 # -- determinism and completeness ---------------------------------------------------------
 
+
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, defective):
     out, _, _ = defective
     again = tmp_path / "again"
@@ -165,8 +170,12 @@ def test_a_day_does_not_depend_on_the_window_length(tmp_path, clean):
     longer = tmp_path / "longer"
     generate(longer, START, 3, 0.003, seed=7)
     short, long = digests(out), digests(longer)
-    daily = [f for f in short if any(f"/{d:%Y-%m-%d}/" in f for d in (START, START + timedelta(days=1)))
-             and contracts()["/".join(f.split("/")[:2])].delivery.cadence == "daily"]
+    daily = [
+        f
+        for f in short
+        if any(f"/{d:%Y-%m-%d}/" in f for d in (START, START + timedelta(days=1)))
+        and contracts()["/".join(f.split("/")[:2])].delivery.cadence == "daily"
+    ]
     assert daily and all(short[f] == long[f] for f in daily)
 
 
@@ -197,25 +206,27 @@ def test_every_feed_is_written_for_every_period_and_parses(clean):
 def test_tiny_scale_keeps_every_feed_non_empty(tmp_path):
     report = generate(tmp_path, date(2024, 3, 30), 3, 0.0002, seed=1)  # spans a weekend and a month start
     assert all(report.rows[f] > 0 for f in contracts())
-    for feed_id, contract in contracts().items():
+    for _feed_id, contract in contracts().items():
         for d in find_deliveries(tmp_path, contract):
             assert d.manifest()["rows"] > 0, f"{d.path} is empty"
 
 
 def test_clean_run_breaks_no_column_or_row_rule(clean):
     out, _ = clean
-    for feed_id, contract in contracts().items():
+    for _feed_id, contract in contracts().items():
         for d in find_deliveries(out, contract):
             assert not violations(contract, read_text(contract, d.path)), f"{d.path}"
 
 
 # -- realism --------------------------------------------------------------------------------
 
+
 def _approvals(out: Path) -> pl.DataFrame:
     merchants = all_rows(out, "kona/merchants").sort("_period").unique("merchant_id", keep="last")
     cards = all_rows(out, "kona/cardholders").sort("_period").unique("card_token", keep="last")
     return (
-        all_rows(out, "kona/transactions").filter(pl.col("txn_type") == "APPROVE")
+        all_rows(out, "kona/transactions")
+        .filter(pl.col("txn_type") == "APPROVE")
         .join(merchants.select("merchant_id", "sigungu_cd", "category_cd"), on="merchant_id")
         .join(cards.select("card_token", "age_band", "home_sigungu_cd"), on="card_token")
         .with_columns(pl.col("sigungu_cd", "home_sigungu_cd").replace(BUCHEON_GU))  # calibration has one Bucheon
@@ -238,13 +249,15 @@ def test_amount_shares_match_the_2019_portal(calibrated, key):
 
 def test_age_mix_per_home_area_matches_the_2019_portal(calibrated):
     approvals = _approvals(calibrated).rename({"home_sigungu_cd": "area"})
-    generated = approvals.group_by("area", "age_band").agg(n=pl.len()).with_columns(
-        p=pl.col("n") / pl.col("n").sum().over("area")
+    generated = (
+        approvals.group_by("area", "age_band").agg(n=pl.len()).with_columns(p=pl.col("n") / pl.col("n").sum().over("area"))
     )
     expected = table("calibration_age_usage").select(area="sigungu_cd", age_band="age_band", q="share")
     per_area = (
-        generated.join(expected, on=["area", "age_band"], how="full", coalesce=True).fill_null(0)
-        .group_by("area").agg(tvd=0.5 * (pl.col("p") - pl.col("q")).abs().sum(), n=pl.col("n").sum())
+        generated.join(expected, on=["area", "age_band"], how="full", coalesce=True)
+        .fill_null(0)
+        .group_by("area")
+        .agg(tvd=0.5 * (pl.col("p") - pl.col("q")).abs().sum(), n=pl.col("n").sum())
         .filter(pl.col("n") > 0)
     )
     weighted = float((per_area["tvd"] * per_area["n"]).sum() / per_area["n"].sum())
@@ -256,7 +269,7 @@ def test_tickets_rhythm_and_home_spending(calibrated):
     assert 14_000 < approvals["amount_krw"].mean() < 20_000
     assert (approvals["amount_krw"] % 10 == 0).all()
     hours = approvals.group_by(pl.col("approved_at").dt.hour().alias("h")).len()
-    by_hour = dict(zip(hours["h"].to_list(), hours["len"].to_list()))
+    by_hour = dict(zip(hours["h"].to_list(), hours["len"].to_list(), strict=True))
     assert by_hour[12] > 5 * by_hour[3] and by_hour[18] > 5 * by_hour[3]  # lunch and evening peaks, quiet nights
     local = (approvals["home_sigungu_cd"] == approvals["sigungu_cd"]).mean()
     assert 0.7 < local < 0.99  # mostly at home, not only
@@ -268,7 +281,7 @@ def test_tickets_rhythm_and_home_spending(calibrated):
 
 def test_cardholders_mostly_hold_their_home_currency(calibrated):
     cards = all_rows(calibrated, "kona/cardholders")
-    si = dict(zip(table("areas")["sigungu_cd"].to_list(), table("areas")["si_cd"].to_list()))
+    si = dict(zip(table("areas")["sigungu_cd"].to_list(), table("areas")["si_cd"].to_list(), strict=True))
     home = cards["home_sigungu_cd"].replace_strict(si)
     share = (home == cards["currency_cd"]).mean()
     assert 0.9 < share < 1.0
@@ -278,15 +291,14 @@ def test_mentions_follow_spending_by_category(calibrated):
     trends = all_rows(calibrated, "theimc/consumer_trends")
     mentions = trends.group_by("category_cd").agg(pl.col("mention_count").sum())
     spending = _approvals(calibrated).group_by("category_cd").agg(pl.col("amount_krw").sum())
-    joined = mentions.join(spending, on="category_cd").select(
-        pl.col("mention_count").rank(), pl.col("amount_krw").rank()
-    )
+    joined = mentions.join(spending, on="category_cd").select(pl.col("mention_count").rank(), pl.col("amount_krw").rank())
     assert joined.height >= 30
     assert joined.select(pl.corr("mention_count", "amount_krw")).item() > 0.8  # Spearman
     assert trends["search_index"].is_between(0, 100).all() and trends["sentiment"].is_between(-1, 1).all()
 
 
 # -- consistency ----------------------------------------------------------------------------
+
 
 def test_cancels_never_exceed_their_approvals_and_keep_card_and_merchant(calibrated):
     tx = all_rows(calibrated, "kona/transactions")
@@ -348,11 +360,18 @@ def test_business_tokens_link_centers_at_the_planted_rates(calibrated):
         pool = frame.filter(pl.col(f"pool_{feed.split('/')[0]}"))
         assert abs(pool["is_merchant"].mean() - link.merchant) < 0.02, feed
         assert abs(pool["in_ked"].mean() - link.ked) < 0.02, feed
-    tokens = {f: set(all_rows(calibrated, f)[c].to_list()) for f, c in (
-        ("kona/merchants", "biz_token"), ("ked/sme_credit", "biz_token"), ("gtp/tech_firms", "biz_token"),
-        ("gca/content_firms", "biz_token"), ("gcgf/guarantee_events", "biz_token"), ("gbsa/sme_support", "biz_token"),
-        ("gjf/job_postings", "employer_biz_token"),
-    )}
+    tokens = {
+        f: set(all_rows(calibrated, f)[c].to_list())
+        for f, c in (
+            ("kona/merchants", "biz_token"),
+            ("ked/sme_credit", "biz_token"),
+            ("gtp/tech_firms", "biz_token"),
+            ("gca/content_firms", "biz_token"),
+            ("gcgf/guarantee_events", "biz_token"),
+            ("gbsa/sme_support", "biz_token"),
+            ("gjf/job_postings", "employer_biz_token"),
+        )
+    }
     for feed in ("gtp/tech_firms", "gca/content_firms"):  # snapshots deliver the whole pool
         found = tokens[feed]
         assert abs(len(found & tokens["ked/sme_credit"]) / len(found) - LINKAGE[feed].ked) < 0.05
@@ -386,6 +405,7 @@ def test_bucheon_codes_follow_the_date(tmp_path):
 
 # -- defects ----------------------------------------------------------------------------------
 
+
 def test_ground_truth_lists_every_defect_class(defective):
     _, report, truth = defective
     assert {t["defect"] for t in truth} == set(DEFECT_CLASSES)
@@ -406,7 +426,7 @@ def test_row_defects_are_exactly_what_a_checker_finds(defective):
             expected.setdefault(t["file"], set()).add((t["line"], t["rule"]))
         if t["defect"] == "cancel_without_orig":
             expected.setdefault(t["file"], set()).add((t["line"], t["rule"]))
-    for feed_id, contract in contracts().items():
+    for _feed_id, contract in contracts().items():
         for d in find_deliveries(out, contract):
             rel = str(d.path.relative_to(out))
             if rel in column_level:
@@ -458,8 +478,13 @@ def test_file_defects_and_the_resend(defective):
     for name in ("resident_number", "phone_number", "card_number", "email", "business_number"):
         t = by_defect[name][0]
         raw = read_text(contracts()[t["feed"]], out / t["file"]).filter(pl.col("_line") == t["line"])
-        assert raw[t["column"]][0] in {"900101-1234567", "010-1234-5678", "4111111111111111",
-                                       "hong.gildong@example.com", "1234567891"}
+        assert raw[t["column"]][0] in {
+            "900101-1234567",
+            "010-1234-5678",
+            "4111111111111111",
+            "hong.gildong@example.com",
+            "1234567891",
+        }
     resend = by_defect["resend"][0]
     contract = contracts()["kona/transactions"]
     v1 = out / resend["file"].replace("_v2.", "_v1.")

@@ -33,8 +33,13 @@ def test_clean_file_passes(tmp_path, capsys):
 
 def test_negative_amount_duplicate_row_and_cancel_above_approval(tmp_path, capsys):
     lines = [
-        HEADER, row(1), row(2, amount=-5000), row(3), row(3),
-        row(4, 6000, "CANCEL", "T2026090100000001"), row(5, 6000, "CANCEL", "T2026090100000001"),
+        HEADER,
+        row(1),
+        row(2, amount=-5000),
+        row(3),
+        row(3),
+        row(4, 6000, "CANCEL", "T2026090100000001"),
+        row(5, 6000, "CANCEL", "T2026090100000001"),
     ]
     code, out = check(capsys, write(tmp_path, lines), fmt="json")
     report = json.loads(out)
@@ -54,7 +59,9 @@ def test_file_cut_mid_row_fails_its_manifest(tmp_path, capsys):
     assert "manifest_rows" in out and "manifest_sha256" in out and "amount_krw_required" in out
 
 
-MERCHANT_HEADER = "merchant_id,biz_token,merchant_name,category_cd,ksic_cd,sigungu_cd,road_address,lat,lon,sales_class,registered_on,closed_on"
+MERCHANT_HEADER = (
+    "merchant_id,biz_token,merchant_name,category_cd,ksic_cd,sigungu_cd,road_address,lat,lon,sales_class,registered_on,closed_on"
+)
 
 
 def merchant(area="41111", name="행복분식"):

@@ -2,16 +2,19 @@ import polars as pl
 import pytest
 
 from regional_econ import reference
-from regional_econ.contracts import contracts
+from regional_econ.contracts import centers, contracts
 from regional_econ.contracts.model import DTYPES
-from regional_econ.contracts import centers
 
 FEEDS = {
     "kona": {"transactions", "merchants", "cardholders", "charges"},
-    "ked": {"sme_credit"}, "theimc": {"consumer_trends"},
+    "ked": {"sme_credit"},
+    "theimc": {"consumer_trends"},
     "gjf": {"job_postings", "job_seekers", "placements"},
-    "gcgf": {"guarantee_events"}, "gbsa": {"sme_support"}, "gtp": {"tech_firms"},
-    "gca": {"content_firms"}, "msc": {"counseling_cases"},
+    "gcgf": {"guarantee_events"},
+    "gbsa": {"sme_support"},
+    "gtp": {"tech_firms"},
+    "gca": {"content_firms"},
+    "msc": {"counseling_cases"},
 }
 
 

@@ -40,24 +40,36 @@ REVENUE = pl.DataFrame(
         # A merchant without a business token is not assessed.
         ("2026-06-01", "M9", None, "99999", "C99", 5_000),
     ],
-    schema={"month": pl.String, "merchant_id": pl.String, "biz_token": pl.String, "sigungu_cd": pl.String,
-            "category_cd": pl.String, "net_revenue_krw": pl.Int64},
+    schema={
+        "month": pl.String,
+        "merchant_id": pl.String,
+        "biz_token": pl.String,
+        "sigungu_cd": pl.String,
+        "category_cd": pl.String,
+        "net_revenue_krw": pl.Int64,
+    },
     orient="row",
 )
 
-CREDIT = staged("ked/sme_credit", [
-    {"biz_token": BIZ["A"], "base_month": "2026-06", "credit_grade": "B"},
-    {"biz_token": BIZ["B"], "base_month": "2026-06", "credit_grade": "CCC"},
-    {"biz_token": BIZ["C"], "base_month": "2026-06", "credit_grade": "BB"},
-    {"biz_token": BIZ["D"], "base_month": "2026-06", "credit_grade": "A"},
-    {"biz_token": BIZ["E"], "base_month": "2026-06", "credit_grade": "A", "is_closed": True},
-    {"biz_token": BIZ["D"], "base_month": "2026-07", "credit_grade": "D"},  # after the month: ignored
-])
-GUARANTEES = staged("gcgf/guarantee_events", [
-    {"guarantee_id": "G1", "biz_token": BIZ["C"], "event_type": "DEFAULTED", "event_on": "2025-08-01"},
-    {"guarantee_id": "G2", "biz_token": BIZ["G"], "event_type": "SUBROGATED", "event_on": "2025-06-30"},
-    {"guarantee_id": "G3", "biz_token": BIZ["D"], "event_type": "DEFAULTED", "event_on": "2026-07-01"},
-])
+CREDIT = staged(
+    "ked/sme_credit",
+    [
+        {"biz_token": BIZ["A"], "base_month": "2026-06", "credit_grade": "B"},
+        {"biz_token": BIZ["B"], "base_month": "2026-06", "credit_grade": "CCC"},
+        {"biz_token": BIZ["C"], "base_month": "2026-06", "credit_grade": "BB"},
+        {"biz_token": BIZ["D"], "base_month": "2026-06", "credit_grade": "A"},
+        {"biz_token": BIZ["E"], "base_month": "2026-06", "credit_grade": "A", "is_closed": True},
+        {"biz_token": BIZ["D"], "base_month": "2026-07", "credit_grade": "D"},  # after the month: ignored
+    ],
+)
+GUARANTEES = staged(
+    "gcgf/guarantee_events",
+    [
+        {"guarantee_id": "G1", "biz_token": BIZ["C"], "event_type": "DEFAULTED", "event_on": "2025-08-01"},
+        {"guarantee_id": "G2", "biz_token": BIZ["G"], "event_type": "SUBROGATED", "event_on": "2025-06-30"},
+        {"guarantee_id": "G3", "biz_token": BIZ["D"], "event_type": "DEFAULTED", "event_on": "2026-07-01"},
+    ],
+)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,9 @@ def test_a_day_before_the_first_register_delivery_fails_clearly(tmp_path):
 
 
 def test_a_required_input_with_nothing_for_the_period_names_it_and_the_span(tmp_path):
-    with pytest.raises(MissingInput, match=r"spending_monthly 2026-09-01: marts/payments has nothing for 2026-09-01\.\.2026-09-30"):
+    with pytest.raises(
+        MissingInput, match=r"spending_monthly 2026-09-01: marts/payments has nothing for 2026-09-01\.\.2026-09-30"
+    ):
         next(build.periods(MARTS["spending_monthly"], Lake(tmp_path), ["2026-09-01"]))
 
 

@@ -16,9 +16,13 @@ def table(values, persons, businesses, dominance, n_rows, n_cols):
     cells = list(itertools.product(range(n_rows), range(n_cols)))
     return pl.DataFrame(
         {
-            "month": ["2026-09-01"] * len(cells), "row": [r for r, _ in cells], "col": [c for _, c in cells],
-            "net_amount_krw": values[: len(cells)], "cards": persons[: len(cells)],
-            "merchants": businesses[: len(cells)], "top_merchant_share": dominance[: len(cells)],
+            "month": ["2026-09-01"] * len(cells),
+            "row": [r for r, _ in cells],
+            "col": [c for _, c in cells],
+            "net_amount_krw": values[: len(cells)],
+            "cards": persons[: len(cells)],
+            "merchants": businesses[: len(cells)],
+            "top_merchant_share": dominance[: len(cells)],
         }
     )
 
@@ -29,8 +33,12 @@ def tables(draw):
     n = n_rows * n_cols
     ints = lambda lo, hi: st.lists(st.integers(lo, hi), min_size=n, max_size=n)  # noqa: E731
     return table(
-        draw(ints(-1_000, 1_000_000)), draw(ints(0, 12)), draw(ints(0, 6)),
-        draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n)), n_rows, n_cols,
+        draw(ints(-1_000, 1_000_000)),
+        draw(ints(0, 12)),
+        draw(ints(0, 6)),
+        draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n)),
+        n_rows,
+        n_cols,
     )
 
 

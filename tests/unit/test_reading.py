@@ -1,17 +1,15 @@
 """Reading deliveries in every encoding, label style and format the contracts allow."""
 
 from dataclasses import replace
-from pathlib import Path
 
 import polars as pl
 import pytest
 
-from regional_econ.reference import derive
-
 from regional_econ.contracts import contract
 from regional_econ.gate import gate_rows, read_delivery
-from regional_econ.gate.read import decode
 from regional_econ.gate.errors import DeliveryError
+from regional_econ.gate.read import decode
+from regional_econ.reference import derive
 from regional_econ.synth.writer import write_delivery
 
 REFERENCE = derive.DEFAULT_SOURCE
@@ -21,10 +19,15 @@ def _counselling():
     c = contract("msc/counseling_cases")
     frame = pl.DataFrame(
         {
-            "case_id": ["CS0000000001", "CS0000000002"], "client_token": ["ab" * 32, "cd" * 32],
-            "sigungu_cd": ["41111", "41820"], "age_band": ["30", "90+"], "gender": ["F", "M"],
-            "debt_type": ["CARD", "OTHER"], "debt_band": ["UNDER_10M", "OVER_100M"],
-            "outcome": ["EDUCATION", "WELFARE_LINK"], "opened_on": ["2026-09-01", "2026-09-01"],
+            "case_id": ["CS0000000001", "CS0000000002"],
+            "client_token": ["ab" * 32, "cd" * 32],
+            "sigungu_cd": ["41111", "41820"],
+            "age_band": ["30", "90+"],
+            "gender": ["F", "M"],
+            "debt_type": ["CARD", "OTHER"],
+            "debt_band": ["UNDER_10M", "OVER_100M"],
+            "outcome": ["EDUCATION", "WELFARE_LINK"],
+            "opened_on": ["2026-09-01", "2026-09-01"],
         }
     ).with_columns(pl.col("opened_on").str.to_date())
     return c, frame
@@ -47,8 +50,15 @@ def test_csv_in_each_encoding_and_label_style_reads_back(tmp_path, encoding, hea
 def test_parquet_delivery_reads_back(tmp_path):
     c = contract("gtp/tech_firms")
     frame = pl.DataFrame(
-        {"biz_token": ["ef" * 32], "base_quarter": ["2026Q3"], "tech_field_cd": ["BIO"], "rnd_krw": [10],
-         "patents": [2], "employees": [5], "is_venture": [True]}
+        {
+            "biz_token": ["ef" * 32],
+            "base_quarter": ["2026Q3"],
+            "tech_field_cd": ["BIO"],
+            "rnd_krw": [10],
+            "patents": [2],
+            "employees": [5],
+            "is_venture": [True],
+        }
     ).cast(dict(c.schema))
     delivery = write_delivery(tmp_path, c, "2026-07-01", frame)
     result = gate_rows(c, read_delivery(c, delivery.path), "f")

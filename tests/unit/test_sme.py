@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
 from regional_econ.periods import shift_month
+from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
 from regional_econ.transforms.sme import BUSINESS_CENTERS, linkage_rates, merchant_revenue_monthly, sme_indicators, sme_profile
 from tests.builders.staged import empty, staged, token
 
@@ -22,42 +22,74 @@ def test_shift_month_crosses_years():
 
 # -- merchant_revenue_monthly -------------------------------------------------------------
 
-MERCHANTS = staged("kona/merchants", [
-    {"merchant_id": "M000000001", "biz_token": BIZ_A, "date": "2026-01-01"},
-    # New in March (delivered the day it joined).
-    {"merchant_id": "M000000002", "biz_token": BIZ_B, "sales_class": "중소2", "registered_on": "2026-03-10",
-     "date": "2026-03-10"},
-    # Closes in March: the upsert on the 20th replaces the January record.
-    {"merchant_id": "M000000003", "biz_token": BIZ_C, "sigungu_cd": "41113", "category_cd": "C23",
-     "sales_class": "중소1", "date": "2026-01-01"},
-    {"merchant_id": "M000000003", "biz_token": BIZ_C, "sigungu_cd": "41113", "category_cd": "C23",
-     "sales_class": "중소1", "closed_on": "2026-03-20", "date": "2026-03-20"},
-    # Registered, open, but no payment in March: no row.
-    {"merchant_id": "M000000004", "biz_token": BIZ_D, "date": "2026-01-01"},
-    # Delivered only after March: unknown in March.
-    {"merchant_id": "M000000009", "biz_token": BIZ_E, "date": "2026-04-02"},
-])
+MERCHANTS = staged(
+    "kona/merchants",
+    [
+        {"merchant_id": "M000000001", "biz_token": BIZ_A, "date": "2026-01-01"},
+        # New in March (delivered the day it joined).
+        {
+            "merchant_id": "M000000002",
+            "biz_token": BIZ_B,
+            "sales_class": "중소2",
+            "registered_on": "2026-03-10",
+            "date": "2026-03-10",
+        },
+        # Closes in March: the upsert on the 20th replaces the January record.
+        {
+            "merchant_id": "M000000003",
+            "biz_token": BIZ_C,
+            "sigungu_cd": "41113",
+            "category_cd": "C23",
+            "sales_class": "중소1",
+            "date": "2026-01-01",
+        },
+        {
+            "merchant_id": "M000000003",
+            "biz_token": BIZ_C,
+            "sigungu_cd": "41113",
+            "category_cd": "C23",
+            "sales_class": "중소1",
+            "closed_on": "2026-03-20",
+            "date": "2026-03-20",
+        },
+        # Registered, open, but no payment in March: no row.
+        {"merchant_id": "M000000004", "biz_token": BIZ_D, "date": "2026-01-01"},
+        # Delivered only after March: unknown in March.
+        {"merchant_id": "M000000009", "biz_token": BIZ_E, "date": "2026-04-02"},
+    ],
+)
 
-TRANSACTIONS = staged("kona/transactions", [
-    {"merchant_id": "M000000001", "card_token": CARD1, "amount_krw": 10_000, "approved_at": "2026-03-01T00:05:00"},
-    {"merchant_id": "M000000001", "card_token": CARD2, "amount_krw": 20_000, "approved_at": "2026-03-15T12:00:00"},
-    {"merchant_id": "M000000001", "card_token": CARD1, "amount_krw": 5_000, "approved_at": "2026-03-31T23:30:00"},
-    # A cancel of a February payment counts in March, at the original merchant.
-    {"merchant_id": "M000000001", "card_token": CARD3, "amount_krw": 4_000, "txn_type": "CANCEL",
-     "orig_txn_id": "T2026022800000001", "approved_at": "2026-03-16T10:00:00"},
-    # KST April 1st (still March 31st in UTC) and KST February 28th: not March.
-    {"merchant_id": "M000000001", "card_token": CARD1, "amount_krw": 7_000, "approved_at": "2026-04-01T00:10:00"},
-    {"merchant_id": "M000000001", "card_token": CARD1, "amount_krw": 9_000, "approved_at": "2026-02-28T23:50:00"},
-    {"merchant_id": "M000000002", "card_token": CARD3, "amount_krw": 8_000, "approved_at": "2026-03-12T12:00:00"},
-    {"merchant_id": "M000000003", "card_token": CARD1, "amount_krw": 1_000, "approved_at": "2026-03-02T12:00:00"},
-    {"merchant_id": "M000000009", "card_token": CARD4, "amount_krw": 2_000, "approved_at": "2026-03-03T12:00:00"},
-])
+TRANSACTIONS = staged(
+    "kona/transactions",
+    [
+        {"merchant_id": "M000000001", "card_token": CARD1, "amount_krw": 10_000, "approved_at": "2026-03-01T00:05:00"},
+        {"merchant_id": "M000000001", "card_token": CARD2, "amount_krw": 20_000, "approved_at": "2026-03-15T12:00:00"},
+        {"merchant_id": "M000000001", "card_token": CARD1, "amount_krw": 5_000, "approved_at": "2026-03-31T23:30:00"},
+        # A cancel of a February payment counts in March, at the original merchant.
+        {
+            "merchant_id": "M000000001",
+            "card_token": CARD3,
+            "amount_krw": 4_000,
+            "txn_type": "CANCEL",
+            "orig_txn_id": "T2026022800000001",
+            "approved_at": "2026-03-16T10:00:00",
+        },
+        # KST April 1st (still March 31st in UTC) and KST February 28th: not March.
+        {"merchant_id": "M000000001", "card_token": CARD1, "amount_krw": 7_000, "approved_at": "2026-04-01T00:10:00"},
+        {"merchant_id": "M000000001", "card_token": CARD1, "amount_krw": 9_000, "approved_at": "2026-02-28T23:50:00"},
+        {"merchant_id": "M000000002", "card_token": CARD3, "amount_krw": 8_000, "approved_at": "2026-03-12T12:00:00"},
+        {"merchant_id": "M000000003", "card_token": CARD1, "amount_krw": 1_000, "approved_at": "2026-03-02T12:00:00"},
+        {"merchant_id": "M000000009", "card_token": CARD4, "amount_krw": 2_000, "approved_at": "2026-03-03T12:00:00"},
+    ],
+)
 
-HISTORY = pl.DataFrame({
-    "month": ["2026-02-01", "2025-03-01", "2026-02-01", "2026-03-01"],
-    "merchant_id": ["M000000001", "M000000001", "M000000003", "M000000002"],
-    "net_revenue_krw": [25_000, 62_000, 0, 999],
-})
+HISTORY = pl.DataFrame(
+    {
+        "month": ["2026-02-01", "2025-03-01", "2026-02-01", "2026-03-01"],
+        "merchant_id": ["M000000001", "M000000001", "M000000003", "M000000002"],
+        "net_revenue_krw": [25_000, 62_000, 0, 999],
+    }
+)
 
 
 def test_merchant_revenue_hand_computed():
@@ -88,9 +120,12 @@ def test_merchant_revenue_hand_computed():
 
 
 def test_merchant_revenue_without_history_has_null_growth_and_closed_wins_over_new():
-    merchants = staged("kona/merchants", [
-        {"merchant_id": "M000000001", "registered_on": "2026-03-02", "closed_on": "2026-03-30", "date": "2026-03-30"},
-    ])
+    merchants = staged(
+        "kona/merchants",
+        [
+            {"merchant_id": "M000000001", "registered_on": "2026-03-02", "closed_on": "2026-03-30", "date": "2026-03-30"},
+        ],
+    )
     txns = staged("kona/transactions", [{"merchant_id": "M000000001", "approved_at": "2026-03-05T12:00:00"}])
     out = merchant_revenue_monthly(txns, merchants, "2026-03-01").row(0, named=True)
     assert out["status"] == "closed"
@@ -105,27 +140,31 @@ def test_merchant_revenue_schema_is_stable_on_empty_input():
 
 # -- sme_indicators -----------------------------------------------------------------------
 
+
 def _revenue_rows(rows):
-    cols = ["month", "merchant_id", "sigungu_cd", "category_cd", "sales_class", "status", "net_revenue_krw",
-            "transactions"]
-    return pl.DataFrame([dict(zip(cols, r)) for r in rows],
-                        schema={c: (pl.Int64 if c in ("net_revenue_krw", "transactions") else pl.String) for c in cols})
+    cols = ["month", "merchant_id", "sigungu_cd", "category_cd", "sales_class", "status", "net_revenue_krw", "transactions"]
+    return pl.DataFrame(
+        [dict(zip(cols, r, strict=True)) for r in rows],
+        schema={c: (pl.Int64 if c in ("net_revenue_krw", "transactions") else pl.String) for c in cols},
+    )
 
 
 def test_sme_indicators_hand_computed():
     mar, feb = "2026-03-01", "2026-02-01"
-    revenue = _revenue_rows([
-        (mar, "M1", "41111", "C27", "영세", "active", 30_000, 3),
-        (mar, "M2", "41111", "C27", "중소1", "new", 10_000, 1),
-        (mar, "M3", "41111", "C27", "중소2", "active", 20_000, 2),
-        (mar, "M4", "41111", "C27", "일반", "closed", 0, 0),  # closed without trading
-        (feb, "M1", "41111", "C27", "영세", "active", 40_000, 4),
-        (mar, "M5", "41113", "C23", "중소3", "active", 15_001, 1),
-        (mar, "M6", "41113", "C23", "중소3", "active", 15_000, 1),
-        (mar, "M7", "41115", "C01", "영세", "active", 5_000, 1),
-        (feb, "M7", "41115", "C01", "영세", "active", 0, 0),
-        (mar, "M9", UNKNOWN_AREA, UNKNOWN_CATEGORY, None, "active", 2_000, 1),
-    ])
+    revenue = _revenue_rows(
+        [
+            (mar, "M1", "41111", "C27", "영세", "active", 30_000, 3),
+            (mar, "M2", "41111", "C27", "중소1", "new", 10_000, 1),
+            (mar, "M3", "41111", "C27", "중소2", "active", 20_000, 2),
+            (mar, "M4", "41111", "C27", "일반", "closed", 0, 0),  # closed without trading
+            (feb, "M1", "41111", "C27", "영세", "active", 40_000, 4),
+            (mar, "M5", "41113", "C23", "중소3", "active", 15_001, 1),
+            (mar, "M6", "41113", "C23", "중소3", "active", 15_000, 1),
+            (mar, "M7", "41115", "C01", "영세", "active", 5_000, 1),
+            (feb, "M7", "41115", "C01", "영세", "active", 0, 0),
+            (mar, "M9", UNKNOWN_AREA, UNKNOWN_CATEGORY, None, "active", 2_000, 1),
+        ]
+    )
     out = {(r["sigungu_cd"], r["category_cd"]): r for r in sme_indicators(revenue, mar).to_dicts()}
     assert set(out) == {("41111", "C27"), ("41113", "C23"), ("41115", "C01"), (UNKNOWN_AREA, UNKNOWN_CATEGORY)}
 
@@ -148,60 +187,109 @@ def test_sme_indicators_hand_computed():
 
 # -- sme_profile and linkage_rates --------------------------------------------------------
 
+
 def _profile_inputs():
     """June 2026; the 12-month window is 2025-07-01 .. 2026-06-30. Centers per business:
     A: kona, ked, gcgf, gbsa, gjf. B: ked, gtp. C: kona. D: gca. E: gcgf.
     F: gcgf events only before the window (absent). G: a merchant closed before the window (absent)."""
-    revenue = pl.DataFrame({
-        "month": ["2025-06-01", "2025-07-01", "2026-06-01", "2026-06-01"],
-        "biz_token": [BIZ_A, BIZ_A, BIZ_A, None],
-        "merchant_id": ["M1", "M1", "M1", "M9"],
-        "net_revenue_krw": [999_999, 100_000, 50_000, 7_000],
-    })
-    merchants = staged("kona/merchants", [
-        {"merchant_id": "M000000001", "biz_token": BIZ_A, "date": "2025-01-01"},
-        {"merchant_id": "M000000003", "biz_token": BIZ_C, "closed_on": "2025-08-01", "date": "2025-08-01"},
-        {"merchant_id": "M000000007", "biz_token": BIZ_G, "closed_on": "2025-03-01", "date": "2025-03-01"},
-        {"merchant_id": "M000000008", "biz_token": token(99), "registered_on": "2026-07-03", "date": "2026-07-03"},
-    ])
-    credit = staged("ked/sme_credit", [
-        {"biz_token": BIZ_A, "base_month": "2026-05", "credit_grade": "BBB", "revenue_krw": 1_400_000},
-        {"biz_token": BIZ_A, "base_month": "2026-06", "credit_grade": "B", "revenue_krw": 1_500_000},
-        {"biz_token": BIZ_B, "base_month": "2026-06", "credit_grade": "A", "revenue_krw": 0},
-        {"biz_token": BIZ_A, "base_month": "2026-07", "credit_grade": "D", "revenue_krw": 1},  # after June
-    ])
-    guarantees = staged("gcgf/guarantee_events", [
-        {"guarantee_id": "G1", "biz_token": BIZ_A, "event_on": "2025-01-10", "guarantee_krw": 50_000_000},
-        {"guarantee_id": "G2", "biz_token": BIZ_A, "event_on": "2025-03-01", "guarantee_krw": 30_000_000},
-        {"guarantee_id": "G2", "biz_token": BIZ_A, "event_type": "REPAID", "event_on": "2025-09-01"},
-        {"guarantee_id": "G3", "biz_token": BIZ_E, "event_on": "2024-01-01"},
-        {"guarantee_id": "G3", "biz_token": BIZ_E, "event_type": "DEFAULTED", "event_on": "2025-12-01"},
-        {"guarantee_id": "G4", "biz_token": BIZ_F, "event_on": "2024-01-01"},
-        {"guarantee_id": "G4", "biz_token": BIZ_F, "event_type": "REPAID", "event_on": "2024-06-01"},
-    ])
-    support = staged("gbsa/sme_support", [
-        {"biz_token": BIZ_A, "support_krw": 3_000_000, "awarded_on": "2025-08-01"},
-        {"biz_token": BIZ_A, "support_krw": 2_000_000, "awarded_on": "2026-06-30"},
-        {"biz_token": BIZ_A, "support_krw": 9_000_000, "awarded_on": "2025-06-30"},  # before the window
-    ])
-    tech = staged("gtp/tech_firms", [
-        {"biz_token": BIZ_D, "base_quarter": "2025Q4"},  # not in the latest snapshot
-        {"biz_token": BIZ_B, "base_quarter": "2026Q2", "tech_field_cd": "BIO"},
-    ])
+    revenue = pl.DataFrame(
+        {
+            "month": ["2025-06-01", "2025-07-01", "2026-06-01", "2026-06-01"],
+            "biz_token": [BIZ_A, BIZ_A, BIZ_A, None],
+            "merchant_id": ["M1", "M1", "M1", "M9"],
+            "net_revenue_krw": [999_999, 100_000, 50_000, 7_000],
+        }
+    )
+    merchants = staged(
+        "kona/merchants",
+        [
+            {"merchant_id": "M000000001", "biz_token": BIZ_A, "date": "2025-01-01"},
+            {"merchant_id": "M000000003", "biz_token": BIZ_C, "closed_on": "2025-08-01", "date": "2025-08-01"},
+            {"merchant_id": "M000000007", "biz_token": BIZ_G, "closed_on": "2025-03-01", "date": "2025-03-01"},
+            {"merchant_id": "M000000008", "biz_token": token(99), "registered_on": "2026-07-03", "date": "2026-07-03"},
+        ],
+    )
+    credit = staged(
+        "ked/sme_credit",
+        [
+            {"biz_token": BIZ_A, "base_month": "2026-05", "credit_grade": "BBB", "revenue_krw": 1_400_000},
+            {"biz_token": BIZ_A, "base_month": "2026-06", "credit_grade": "B", "revenue_krw": 1_500_000},
+            {"biz_token": BIZ_B, "base_month": "2026-06", "credit_grade": "A", "revenue_krw": 0},
+            {"biz_token": BIZ_A, "base_month": "2026-07", "credit_grade": "D", "revenue_krw": 1},  # after June
+        ],
+    )
+    guarantees = staged(
+        "gcgf/guarantee_events",
+        [
+            {"guarantee_id": "G1", "biz_token": BIZ_A, "event_on": "2025-01-10", "guarantee_krw": 50_000_000},
+            {"guarantee_id": "G2", "biz_token": BIZ_A, "event_on": "2025-03-01", "guarantee_krw": 30_000_000},
+            {"guarantee_id": "G2", "biz_token": BIZ_A, "event_type": "REPAID", "event_on": "2025-09-01"},
+            {"guarantee_id": "G3", "biz_token": BIZ_E, "event_on": "2024-01-01"},
+            {"guarantee_id": "G3", "biz_token": BIZ_E, "event_type": "DEFAULTED", "event_on": "2025-12-01"},
+            {"guarantee_id": "G4", "biz_token": BIZ_F, "event_on": "2024-01-01"},
+            {"guarantee_id": "G4", "biz_token": BIZ_F, "event_type": "REPAID", "event_on": "2024-06-01"},
+        ],
+    )
+    support = staged(
+        "gbsa/sme_support",
+        [
+            {"biz_token": BIZ_A, "support_krw": 3_000_000, "awarded_on": "2025-08-01"},
+            {"biz_token": BIZ_A, "support_krw": 2_000_000, "awarded_on": "2026-06-30"},
+            {"biz_token": BIZ_A, "support_krw": 9_000_000, "awarded_on": "2025-06-30"},  # before the window
+        ],
+    )
+    tech = staged(
+        "gtp/tech_firms",
+        [
+            {"biz_token": BIZ_D, "base_quarter": "2025Q4"},  # not in the latest snapshot
+            {"biz_token": BIZ_B, "base_quarter": "2026Q2", "tech_field_cd": "BIO"},
+        ],
+    )
     content = staged("gca/content_firms", [{"biz_token": BIZ_D, "base_quarter": "2026Q1", "genre_cd": "WEBTOON"}])
-    postings = staged("gjf/job_postings", [
-        {"posting_id": "JP0000000001", "employer_biz_token": BIZ_A, "posted_on": "2026-06-10",
-         "closes_on": "2026-07-10", "date": "2026-06-10"},
-        {"posting_id": "JP0000000002", "employer_biz_token": BIZ_A, "posted_on": "2026-05-01",
-         "closes_on": "2026-05-30", "date": "2026-05-01"},
-        {"posting_id": "JP0000000002", "employer_biz_token": BIZ_A, "posted_on": "2026-05-01",
-         "closes_on": "2026-05-30", "status": "FILLED", "date": "2026-05-02"},
-    ])
-    placements = staged("gjf/placements", [
-        {"posting_id": "JP0000000002", "seeker_token": token(201), "hired_on": "2026-05-02"},
-    ])
-    return dict(revenue=revenue, merchants=merchants, credit=credit, guarantees=guarantees, support=support,
-                tech=tech, content=content, postings=postings, placements=placements)
+    postings = staged(
+        "gjf/job_postings",
+        [
+            {
+                "posting_id": "JP0000000001",
+                "employer_biz_token": BIZ_A,
+                "posted_on": "2026-06-10",
+                "closes_on": "2026-07-10",
+                "date": "2026-06-10",
+            },
+            {
+                "posting_id": "JP0000000002",
+                "employer_biz_token": BIZ_A,
+                "posted_on": "2026-05-01",
+                "closes_on": "2026-05-30",
+                "date": "2026-05-01",
+            },
+            {
+                "posting_id": "JP0000000002",
+                "employer_biz_token": BIZ_A,
+                "posted_on": "2026-05-01",
+                "closes_on": "2026-05-30",
+                "status": "FILLED",
+                "date": "2026-05-02",
+            },
+        ],
+    )
+    placements = staged(
+        "gjf/placements",
+        [
+            {"posting_id": "JP0000000002", "seeker_token": token(201), "hired_on": "2026-05-02"},
+        ],
+    )
+    return dict(
+        revenue=revenue,
+        merchants=merchants,
+        credit=credit,
+        guarantees=guarantees,
+        support=support,
+        tech=tech,
+        content=content,
+        postings=postings,
+        placements=placements,
+    )
 
 
 def test_sme_profile_fuses_centers_by_business_only():
@@ -259,8 +347,10 @@ def test_linkage_rates_null_for_an_empty_center():
 @given(st.lists(st.lists(st.booleans(), min_size=7, max_size=7), max_size=30))
 def test_linkage_rates_are_bounded_by_the_smaller_center(memberships):
     profile = pl.DataFrame(
-        {"month": ["2026-06-01"] * len(memberships),
-         **{f"in_{c}": [m[i] for m in memberships] for i, c in enumerate(BUSINESS_CENTERS)}},
+        {
+            "month": ["2026-06-01"] * len(memberships),
+            **{f"in_{c}": [m[i] for m in memberships] for i, c in enumerate(BUSINESS_CENTERS)},
+        },
         schema={"month": pl.String, **{f"in_{c}": pl.Boolean for c in BUSINESS_CENTERS}},
     )
     for r in linkage_rates(profile, "2026-06-01").to_dicts():

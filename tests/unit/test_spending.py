@@ -7,9 +7,8 @@ import polars as pl
 
 from regional_econ.contracts import contract
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
-from regional_econ.transforms.registers import as_of
 from regional_econ.transforms.payments import card_key, payment_register, payments
-from regional_econ.transforms.registers import Register, attach_as_of
+from regional_econ.transforms.registers import Register, as_of, attach_as_of
 from regional_econ.transforms.spending import spending_daily
 
 KST = ZoneInfo("Asia/Seoul")
@@ -19,7 +18,9 @@ A, B = "a" * 64, "b" * 64
 def _txns(rows):
     c = contract("kona/transactions")
     cols = ["txn_id", "approved_at", "card_token", "merchant_id", "amount_krw", "txn_type", "orig_txn_id"]
-    frame = pl.DataFrame([dict(zip(cols, r)) for r in rows], schema_overrides={"approved_at": pl.Datetime("us", "Asia/Seoul")})
+    frame = pl.DataFrame(
+        [dict(zip(cols, r, strict=True)) for r in rows], schema_overrides={"approved_at": pl.Datetime("us", "Asia/Seoul")}
+    )
     return frame.with_columns(channel=pl.lit("CARD"), policy_fund_cd=pl.lit(None, pl.String)).cast(dict(c.schema)).lazy()
 
 
@@ -92,23 +93,30 @@ def test_average_ticket_rounds_half_up_and_is_null_without_approvals():
 
 def test_register_as_of_takes_the_latest_delivery_up_to_the_day():
     history = pl.DataFrame(
-        {"merchant_id": ["M1", "M1", "M1"], "sigungu_cd": ["41111", "41113", "41115"],
-         "date": ["2026-09-01", "2026-09-02", "2026-09-03"]}
+        {
+            "merchant_id": ["M1", "M1", "M1"],
+            "sigungu_cd": ["41111", "41113", "41115"],
+            "date": ["2026-09-01", "2026-09-02", "2026-09-03"],
+        }
     ).lazy()
     assert as_of(history, "merchant_id", "2026-09-02").collect()["sigungu_cd"].to_list() == ["41113"]
 
 
 # --- the as-of join on registers ---------------------------------------------------------
 C = "c" * 64
-REGISTER = pl.DataFrame({
-    "card_token": [A, B, A],
-    "home_sigungu_cd": ["41111", "41820", "41113"],  # A moves on 09-03
-    "date": ["2026-09-01", "2026-09-02", "2026-09-03"],
-}).lazy()
-EVENTS = pl.DataFrame({  # not in day order: the result keeps the events' order
-    "card_token": [A, B, A, B, C, A],
-    "_day": [datetime(2026, 9, d).date() for d in (3, 1, 2, 2, 2, 1)],
-})
+REGISTER = pl.DataFrame(
+    {
+        "card_token": [A, B, A],
+        "home_sigungu_cd": ["41111", "41820", "41113"],  # A moves on 09-03
+        "date": ["2026-09-01", "2026-09-02", "2026-09-03"],
+    }
+).lazy()
+EVENTS = pl.DataFrame(
+    {  # not in day order: the result keeps the events' order
+        "card_token": [A, B, A, B, C, A],
+        "_day": [datetime(2026, 9, d).date() for d in (3, 1, 2, 2, 2, 1)],
+    }
+)
 EXPECTED_HOMES = ["41113", None, "41111", "41820", None, "41111"]
 
 
@@ -136,5 +144,11 @@ def test_a_register_read_once_gives_each_day_only_what_was_delivered_by_then():
     register = Register(REGISTER, "card_token", ["home_sigungu_cd"])
     # A's move delivered on 09-03 is not known to a run of 09-02, even for a late event.
     assert register.attach(EVENTS, up_to=date(2026, 9, 2))["home_sigungu_cd"].to_list() == [
-        "41111", None, "41111", "41820", None, "41111"]
+        "41111",
+        None,
+        "41111",
+        "41820",
+        None,
+        "41111",
+    ]
     assert register.attach(EVENTS)["home_sigungu_cd"].to_list() == EXPECTED_HOMES

@@ -17,10 +17,13 @@ import pytest
 from regional_econ import reference
 from regional_econ.transforms import payments as p
 from regional_econ.transforms import spending as s
-from tests.builders.spending_month import A, B, C, cardholders_register, charges, merchants_register, transactions
+from tests.builders.spending_month import cardholders_register, charges, merchants_register, transactions
+
 
 def pays():
-    return p.payments(transactions(), p.payment_register("merchant", merchants_register()), p.payment_register("card", cardholders_register())).lazy()
+    return p.payments(
+        transactions(), p.payment_register("merchant", merchants_register()), p.payment_register("card", cardholders_register())
+    ).lazy()
 
 
 def rows(frame: pl.DataFrame, keys: list[str]) -> dict:
@@ -52,7 +55,10 @@ def test_flows_and_area_summary():
     flows = s.spending_flows(pays())
     out = rows(flows, ["home_sigungu_cd", "merchant_sigungu_cd"])
     assert {k: v["net_amount_krw"] for k, v in out.items()} == {
-        ("41111", "41111"): 6_000, ("41111", "41820"): 15_000, ("41820", "41820"): 7_000, ("99999", "41111"): 3_000,
+        ("41111", "41111"): 6_000,
+        ("41111", "41820"): 15_000,
+        ("41820", "41820"): 7_000,
+        ("99999", "41111"): 3_000,
     }
     summary = rows(s.area_flow_summary(flows), ["sigungu_cd"])
     jangan, gapyeong = summary[("41111",)], summary[("41820",)]
@@ -71,7 +77,11 @@ def test_currency_circulation_and_balance():
     balance = rows(s.currency_balance(circulation, charges(), cardholders_register()), ["currency_cd"])
     suwon, gapyeong = balance[("41110",)], balance[("41820",)]
     assert (suwon["charged_krw"], suwon["incentive_krw"], suwon["spent_in_issuing_city_krw"], suwon["spent_elsewhere_krw"]) == (
-        50_000, 5_000, 6_000, 15_000)
+        50_000,
+        5_000,
+        6_000,
+        15_000,
+    )
     assert suwon["incentive_cost_per_local_won"] == pytest.approx(5_000 / 6_000)
     assert (gapyeong["charged_krw"], gapyeong["policy_charged_krw"], gapyeong["incentive_krw"]) == (300_000, 200_000, 6_000)
     assert balance[("99999",)]["incentive_cost_per_local_won"] is None
@@ -81,13 +91,22 @@ def test_policy_fund_usage_nets_the_next_day_cancel():
     out = s.policy_fund_usage(pays()).to_dicts()
     assert len(out) == 1
     cell = out[0]
-    assert (cell["policy_fund_cd"], cell["sigungu_cd"], cell["category_cd"], cell["sales_class"]) == ("YBI", "41820", "C23", "일반")
+    assert (cell["policy_fund_cd"], cell["sigungu_cd"], cell["category_cd"], cell["sales_class"]) == (
+        "YBI",
+        "41820",
+        "C23",
+        "일반",
+    )
     assert (cell["net_amount_krw"], cell["share_of_fund"], cell["is_small_merchant"]) == (15_000, 1.0, False)
 
 
 def test_spending_monthly_counts_distinct_cards_over_the_month():
     out = rows(s.spending_monthly(pays()), ["sigungu_cd", "category_cd"])
-    assert (out[("41111", "C27")]["net_amount_krw"], out[("41111", "C27")]["cards"], out[("41111", "C27")]["approvals"]) == (9_000, 2, 2)
+    assert (out[("41111", "C27")]["net_amount_krw"], out[("41111", "C27")]["cards"], out[("41111", "C27")]["approvals"]) == (
+        9_000,
+        2,
+        2,
+    )
     assert (out[("41820", "C23")]["net_amount_krw"], out[("41820", "C23")]["cancels"]) == (22_000, 1)
     assert out[("41111", "C27")]["top_merchant_share"] == 1.0
 

@@ -10,24 +10,39 @@ from tests.builders.staged import empty, staged, token
 MONTH = "2026-03-01"
 CLIENT1, CLIENT2, CLIENT3 = token(301), token(302), token(303)
 
-CASES = staged("msc/counseling_cases", [
-    {"client_token": CLIENT1, "sigungu_cd": "41111", "debt_type": "CARD", "outcome": "DEBT_ADJUSTMENT",
-     "opened_on": "2026-03-02"},
-    {"client_token": CLIENT1, "sigungu_cd": "41111", "debt_type": "CREDIT_LOAN", "outcome": "BANKRUPTCY_REFERRAL",
-     "opened_on": "2026-03-20"},
-    {"client_token": CLIENT2, "sigungu_cd": "41111", "debt_type": "CARD", "outcome": "EDUCATION",
-     "opened_on": "2026-03-31"},
-    {"client_token": CLIENT2, "sigungu_cd": "41111", "opened_on": "2026-02-28"},  # February
-    {"client_token": CLIENT3, "sigungu_cd": "41113", "opened_on": "2026-03-05"},  # nobody holds a card there
-])
-CARDHOLDERS = staged("kona/cardholders", [
-    *[{"card_token": token(n), "home_sigungu_cd": "41111", "date": "2026-01-01"} for n in (1, 2, 3)],
-    # Moved from 41113 to 41111 in March: counted where it lives at month end.
-    {"card_token": token(4), "home_sigungu_cd": "41113", "date": "2026-01-01"},
-    {"card_token": token(4), "home_sigungu_cd": "41111", "date": "2026-03-10"},
-    {"card_token": token(5), "home_sigungu_cd": "41111", "registered_on": "2026-04-05", "date": "2026-04-05"},
-    *[{"card_token": token(n), "home_sigungu_cd": "41115", "date": "2026-01-01"} for n in (6, 7)],
-])
+CASES = staged(
+    "msc/counseling_cases",
+    [
+        {
+            "client_token": CLIENT1,
+            "sigungu_cd": "41111",
+            "debt_type": "CARD",
+            "outcome": "DEBT_ADJUSTMENT",
+            "opened_on": "2026-03-02",
+        },
+        {
+            "client_token": CLIENT1,
+            "sigungu_cd": "41111",
+            "debt_type": "CREDIT_LOAN",
+            "outcome": "BANKRUPTCY_REFERRAL",
+            "opened_on": "2026-03-20",
+        },
+        {"client_token": CLIENT2, "sigungu_cd": "41111", "debt_type": "CARD", "outcome": "EDUCATION", "opened_on": "2026-03-31"},
+        {"client_token": CLIENT2, "sigungu_cd": "41111", "opened_on": "2026-02-28"},  # February
+        {"client_token": CLIENT3, "sigungu_cd": "41113", "opened_on": "2026-03-05"},  # nobody holds a card there
+    ],
+)
+CARDHOLDERS = staged(
+    "kona/cardholders",
+    [
+        *[{"card_token": token(n), "home_sigungu_cd": "41111", "date": "2026-01-01"} for n in (1, 2, 3)],
+        # Moved from 41113 to 41111 in March: counted where it lives at month end.
+        {"card_token": token(4), "home_sigungu_cd": "41113", "date": "2026-01-01"},
+        {"card_token": token(4), "home_sigungu_cd": "41111", "date": "2026-03-10"},
+        {"card_token": token(5), "home_sigungu_cd": "41111", "registered_on": "2026-04-05", "date": "2026-04-05"},
+        *[{"card_token": token(n), "home_sigungu_cd": "41115", "date": "2026-01-01"} for n in (6, 7)],
+    ],
+)
 
 
 @pytest.fixture(scope="module")
