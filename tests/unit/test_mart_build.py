@@ -47,3 +47,26 @@ def test_a_declaration_that_does_not_match_its_transform_fails_at_import():
 
     with pytest.raises(ValueError, match="do not match"):
         replace(MARTS["job_mismatch"], inputs={"matches": MARTS["job_mismatch"].inputs["matching"]})
+
+
+def test_every_declared_column_is_used_and_every_mart_column_is_declared():
+    from regional_econ.marts.columns import COLUMNS
+    from regional_econ.publish.files import NAME_COLUMN
+
+    used = {c.name for m in MARTS.values() for c in m.declared_columns}
+    names = {code.replace("_cd", "_name") for m in MARTS.values() if m.publish for code in m.publish.names}
+    assert set(COLUMNS) - used - names == {"suppressed", "suppression"}
+    assert set(NAME_COLUMN) >= {t for m in MARTS.values() if m.publish for t in m.publish.names.values()}
+    with pytest.raises(KeyError, match="not declared"):
+        MARTS["spending_monthly"].column("no_such_column")
+
+
+def test_a_column_added_to_a_declaration_appears_in_the_stored_schema():
+    from dataclasses import replace
+
+    from regional_econ.marts.columns import MartColumn
+
+    mart = MARTS["job_mismatch"]
+    extra = MartColumn("areas_compared", pl.Int64(), "비교지역수", "test column")
+    wider = replace(mart, columns=(*mart.columns, extra))
+    assert wider.schema["areas_compared"] == pl.Int64 and "areas_compared" in [c.name for c in wider.stored_columns]
