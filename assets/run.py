@@ -27,11 +27,7 @@ def partition_range_tags(first: str, last: str) -> dict[str, str]:
 
 
 def run_window(
-    first: date,
-    last: date,
-    instance: dg.DagsterInstance,
-    cadences: list[str] | None = None,
-    resources_root: Path | None = None,
+    first: date, last: date, instance: dg.DagsterInstance, cadences: list[str] | None = None, resources_root: Path | None = None
 ) -> list[str]:
     """Run every cycle job over the window and refresh the warehouse; returns failed run names.
 

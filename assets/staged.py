@@ -11,6 +11,7 @@ from assets.keys import landing_key, quarantine_key, staged_key
 from assets.metadata import column_schema
 from assets.partitions import partitions_for
 from checks.batch_gate import check_results, check_specs
+from checks.output_schema import SchemaFailures, schema_check_result, schema_check_spec, staged_schema
 from regional_econ.contracts import Contract, contracts
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.staging import MissingDelivery, StageOutcome, stage_period
@@ -66,18 +67,21 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
                 description=f"Rows of {contract.id} that broke a contract rule: original text, rules, file, line.",
             ),
         ],
-        check_specs=check_specs(staged),
+        check_specs=[*check_specs(staged), schema_check_spec(staged, f"the {contract.id} contract")],
         partitions_def=partitions_for(contract.delivery.cadence),
         backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def stage(context: dg.AssetExecutionContext, landing: LandingZone, lake: ParquetLake, reports: ContractReports):
         outcomes, missing, pages = [], [], {}
+        schema, failures = staged_schema(contract), SchemaFailures()
         for key in context.partition_keys:
             try:
                 outcome = stage_period(contract, landing.path, lake.lake, key)
             except MissingDelivery as err:
                 missing.append(str(err))
                 continue
+            failures.add(key, outcome.staged_rows, schema)
+            outcome.staged_rows = None  # checked once; a long backfill does not hold every partition
             outcomes.append(outcome)
             pages[key] = reports.write(outcome)
         if missing:
@@ -86,6 +90,7 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
         yield dg.MaterializeResult(asset_key=staged, metadata=_metadata(outcomes, "staged") | report_links)
         yield dg.MaterializeResult(asset_key=quarantine, metadata=_metadata(outcomes, "quarantine"))
         yield from check_results(contract, staged, outcomes)
+        yield schema_check_result(staged, [o.period_key for o in outcomes], failures)
 
     return stage
 

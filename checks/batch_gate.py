@@ -98,10 +98,7 @@ BATCH_CHECKS = [BatchCheck(rule, FAILURES[rule]) for rule in rules.BATCH_RULES]
 def check_specs(staged_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
-            name=c.name,
-            asset=staged_key,
-            description=c.rule.sentence,
-            blocking=c.severity == dg.AssetCheckSeverity.ERROR,
+            name=c.name, asset=staged_key, description=c.rule.sentence, blocking=c.severity == dg.AssetCheckSeverity.ERROR
         )
         for c in BATCH_CHECKS
     ]

@@ -21,12 +21,7 @@ def _generate(args: argparse.Namespace) -> int:
     from regional_econ.synth import generate
 
     report = generate(
-        out=Path(args.out),
-        start=args.start,
-        days=args.days,
-        scale=args.scale,
-        seed=args.seed,
-        defect_rate=args.defect_rate,
+        out=Path(args.out), start=args.start, days=args.days, scale=args.scale, seed=args.seed, defect_rate=args.defect_rate
     )
     print(report)
     return 0

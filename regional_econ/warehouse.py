@@ -9,6 +9,8 @@ answers queries from any working directory.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -86,14 +88,27 @@ def _product_views(con: duckdb.DuckDBPyConnection, publish: Path) -> list[str]:
     return built
 
 
-def build(lake: Path, target: Path, publish: Path | None = None) -> dict[str, list[str]]:
-    """(Re)build the warehouse file; returns the views and tables made, by schema."""
+# Readable by any DuckDB from 1.0 on (the CLI users have may be older than the library).
+WRITE_CONFIG = {"storage_compatibility_version": "v1.0.0"}
+READ_ONLY_CONFIG = {"access_mode": "READ_ONLY"}
+Connect = Callable[[Path], AbstractContextManager[duckdb.DuckDBPyConnection]]
+
+
+def connect_for_writing(path: Path) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    return duckdb.connect(str(path), config=WRITE_CONFIG)
+
+
+def build(lake: Path, target: Path, publish: Path | None = None, connect: Connect = connect_for_writing) -> dict[str, list[str]]:
+    """(Re)build the warehouse file; returns the views and tables made, by schema.
+
+    ``connect(path)`` opens the file being built (the Dagster resource hands in a
+    ``DuckDBResource``'s connection); it is built beside the target and renamed into place.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     made: dict[str, list[str]] = {}
-    # Readable by any DuckDB from 1.0 on (the CLI users have may be older than the library).
-    with duckdb.connect(str(tmp), config={"storage_compatibility_version": "v1.0.0"}) as con:
+    with connect(tmp) as con:
         for schema in ("ref", names.STAGED, names.QUARANTINE, names.MARTS, names.PUBLISH, "ops"):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for name in reference.TABLES:
@@ -120,5 +135,12 @@ def build(lake: Path, target: Path, publish: Path | None = None) -> dict[str, li
 
 
 def query(target: Path, sql: str) -> pl.DataFrame:
+    """Answer ``sql`` from the warehouse, opened read-only (readers never lock out the writer's rename)."""
     with duckdb.connect(str(target), read_only=True) as con:
         return con.sql(sql).pl()
+
+
+def views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every view of the platform's schemas, as ``schema.name``."""
+    rows = con.execute("SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall()
+    return [r[0] for r in rows]

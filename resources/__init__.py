@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+from dagster_duckdb import DuckDBResource
 
 from regional_econ import warehouse
 from regional_econ.contracts import Contract
@@ -63,12 +64,22 @@ class PublishFolder(dg.ConfigurableResource):
 
 
 class DuckDBWarehouse(dg.ConfigurableResource):
-    """The DuckDB file of views over the lake; built only by the ``warehouse`` asset."""
+    """The DuckDB file of views over the lake, through dagster-duckdb's ``DuckDBResource``.
+
+    Built only by the ``warehouse`` asset (in a concurrency pool of one), into a file beside the
+    target that is renamed into place; every reader opens the file read-only.
+    """
 
     path: str
 
     def build(self, lake: Lake, publish: Path) -> dict[str, list[str]]:
-        return warehouse.build(lake.root, Path(self.path), publish)
+        def connect(building: Path):
+            return DuckDBResource(database=str(building), connection_config=warehouse.WRITE_CONFIG).get_connection()
+
+        return warehouse.build(lake.root, Path(self.path), publish, connect)
+
+    def reader(self) -> DuckDBResource:
+        return DuckDBResource(database=self.path, connection_config=warehouse.READ_ONLY_CONFIG)
 
 
 def default_resources(root: Path | None = None) -> dict[str, dg.ConfigurableResource]:

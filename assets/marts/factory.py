@@ -12,6 +12,8 @@ from assets.keys import mart_key, source_key
 from assets.marts.plots import PLOTS
 from assets.metadata import preview
 from assets.partitions import partitions_for
+from checks import output_schema
+from checks.output_schema import schema_check_result, schema_check_spec
 from regional_econ.marts import Mart, build
 from regional_econ.marts.inputs import MissingInput
 from resources import ParquetLake
@@ -33,8 +35,10 @@ def mart_deps(mart: Mart) -> list[dg.AssetKey]:
 
 
 def build_mart(mart: Mart) -> dg.AssetsDefinition:
+    key = mart_key(mart.name)
+
     @dg.asset(
-        key=mart_key(mart.name),
+        key=key,
         deps=mart_deps(mart),
         partitions_def=partitions_for(mart.cadence),
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -43,20 +47,26 @@ def build_mart(mart: Mart) -> dg.AssetsDefinition:
         kinds={"parquet", "polars"},
         description=mart.description,
         metadata={"dagster/column_schema": mart_schema(mart)},
+        check_specs=[schema_check_spec(key, "the mart's declared columns")],
     )
-    def _mart(context: dg.AssetExecutionContext, lake: ParquetLake) -> dg.MaterializeResult:
-        store = lake.lake
+    def _mart(context: dg.AssetExecutionContext, lake: ParquetLake):
+        store, schema, failures = lake.lake, output_schema.mart_schema(mart), output_schema.SchemaFailures()
         rows, frame = {}, pl.DataFrame()
         try:
             # Only the latest period is kept for the preview and plots: a long backfill would
             # otherwise hold every period in memory just for metadata.
-            for key, frame in build.periods(mart, store, context.partition_keys):
-                store.write("marts", mart.name, key, frame, column=mart.period_column)
-                rows[key] = frame.height
-        except (MissingInput, build.MartSchemaError) as err:
+            for period, frame in build.periods(mart, store, context.partition_keys):
+                # A period that breaks the declared schema is never written.
+                if not failures.add(period, frame, schema):
+                    yield schema_check_result(key, [*rows, period], failures)
+                    raise dg.Failure(description=f"marts/{mart.name}: {failures.describe()}")
+                store.write("marts", mart.name, period, frame, column=mart.period_column)
+                rows[period] = frame.height
+        except MissingInput as err:
             raise dg.Failure(description=str(err)) from None
         plot = PLOTS.get(mart.name)
-        return dg.MaterializeResult(
+        yield schema_check_result(key, list(rows), failures)
+        yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": sum(rows.values()),
                 "partition_row_counts": dg.MetadataValue.json(rows),

@@ -10,17 +10,12 @@ from regional_econ.marts.declarations import Mart
 from regional_econ.storage.lake import Lake
 
 
-class MartSchemaError(Exception):
-    """A mart's transform returned a frame that is not the mart's declared schema."""
-
-
 def periods(mart: Mart, lake: Lake, keys: list[str]) -> Iterator[tuple[str, pl.DataFrame]]:
     """(period key, the period's rows as stored) for each of ``keys``, in period order.
 
     In period order, so that a mart reading its own earlier periods finds them; inputs read
     once per run are read as of the run's last period. Raises ``inputs.MissingInput`` when a
-    required input has nothing for a period, ``MartSchemaError`` when the transform's frame
-    does not match the declaration.
+    required input has nothing for a period.
     """
     keys = sorted(keys)
     once = {
@@ -37,20 +32,16 @@ def periods(mart: Mart, lake: Lake, keys: list[str]) -> Iterator[tuple[str, pl.D
 
 
 def conform(mart: Mart, frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame as stored: the declared columns but the period, in order, of the declared types.
+    """The frame as stored: without the period (the folder's key), the declared columns first in
+    their order, a column that is all null (an empty period) of its declared type.
 
-    A column the declaration lacks, a declared column the frame lacks, or another type is an
-    error naming them; a column that is all null (an empty period) takes its declared type.
+    Columns the declaration lacks are kept at the end, and types are left as computed: the
+    mart's output check (a pandera schema derived from the declaration) refuses such a frame
+    by name before it is written.
     """
     frame = frame.drop(mart.period_column, strict=False)
     declared = {c.name: c.dtype for c in mart.stored_columns}
-    extra = [c for c in frame.columns if c not in declared]
-    missing = [c for c in declared if c not in frame.columns]
-    if extra or missing:
-        raise MartSchemaError(f"marts/{mart.name}: undeclared columns {extra}, declared but missing {missing}")
-    nulls = {n: t for n, t in declared.items() if frame.schema[n] == pl.Null}
+    nulls = {n: t for n, t in declared.items() if n in frame.columns and frame.schema[n] == pl.Null}
     frame = frame.cast(nulls) if nulls else frame
-    wrong = {n: f"{frame.schema[n]} (declared {t})" for n, t in declared.items() if frame.schema[n] != t}
-    if wrong:
-        raise MartSchemaError(f"marts/{mart.name}: columns of another type than declared: {wrong}")
-    return frame.select(list(declared))
+    order = [c for c in declared if c in frame.columns]
+    return frame.select(*order, *[c for c in frame.columns if c not in declared])

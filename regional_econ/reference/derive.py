@@ -166,10 +166,7 @@ def derive_areas(source: Path) -> pl.DataFrame:
     bjd = pl.read_csv(source / "bjd_codes_gyeonggi_2021.tsv", separator="\t", infer_schema=False)
     sigungu = (
         bjd.filter(pl.col("code").str.ends_with("00000") & (pl.col("status") == "존재"))
-        .with_columns(
-            sigungu_cd=pl.col("code").str.slice(0, 5),
-            name_ko=pl.col("name").str.strip_prefix("경기도 "),
-        )
+        .with_columns(sigungu_cd=pl.col("code").str.slice(0, 5), name_ko=pl.col("name").str.strip_prefix("경기도 "))
         .filter(pl.col("sigungu_cd") != "41000")
         # 평택시 appears twice (41220 in use, 41330 abolished); keep codes in use only.
         .select("sigungu_cd", "name_ko")

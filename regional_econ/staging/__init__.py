@@ -43,6 +43,7 @@ class StageOutcome:
     deadline: datetime | None = None
     volume_median: float | None = None  # median rows received over the previous periods (None: too little history)
     quarantined_rows: pl.DataFrame | None = None
+    staged_rows: pl.DataFrame | None = None  # for the output check; the caller drops it once checked
 
     @property
     def relative_path(self) -> str:
@@ -113,6 +114,7 @@ def stage_period(contract: Contract, landing: Path, lake: Lake, period_key: str)
         ),
         volume_median=_volume_median(contract, lake, period_key),
         quarantined_rows=result.quarantined,
+        staged_rows=result.staged,
     )
     receipt |= {
         "rows_received": outcome.received,

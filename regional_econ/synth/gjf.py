@@ -24,17 +24,7 @@ from regional_econ.contracts import contract
 from regional_econ.reference import codes, table
 from regional_econ.synth import areas
 from regional_econ.synth.businesses import LINKAGE, Universe
-from regional_econ.synth.common import (
-    Context,
-    choice,
-    codes_at,
-    conform,
-    dates,
-    day_ids,
-    day_number,
-    hex_tokens,
-    weekday_factor,
-)
+from regional_econ.synth.common import Context, choice, codes_at, conform, dates, day_ids, day_number, hex_tokens, weekday_factor
 
 POSTINGS, SEEKERS, PLACEMENTS = 1_000, 1_500, 350  # a day at real scale
 OCCUPATIONS = tuple(codes("occupations"))

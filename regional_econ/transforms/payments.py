@@ -87,8 +87,7 @@ def payments(transactions: pl.LazyFrame, merchants: Register, cards: Register, d
     unknowns = PAYMENT_ATTRIBUTES["merchant"] | PAYMENT_ATTRIBUTES["card"]
     return (
         events.with_columns(
-            *[pl.col(column).fill_null(unknown) for column, unknown in unknowns.items()],
-            card_key=card_key(pl.col("card_token")),
+            *[pl.col(column).fill_null(unknown) for column, unknown in unknowns.items()], card_key=card_key(pl.col("card_token"))
         )
         .drop("card_token")
         .rename({"_day": "date"})

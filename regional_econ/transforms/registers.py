@@ -78,12 +78,7 @@ class Register:
     @staticmethod
     def _as_of_join(probe: pl.DataFrame, entries: pl.DataFrame, by: str) -> pl.DataFrame:
         return probe.sort("_day", maintain_order=True).join_asof(
-            entries,
-            left_on="_day",
-            right_on="_as_of",
-            by=by,
-            strategy="backward",
-            check_sortedness=False,
+            entries, left_on="_day", right_on="_as_of", by=by, strategy="backward", check_sortedness=False
         )
 
 

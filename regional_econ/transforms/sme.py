@@ -91,7 +91,7 @@ def merchant_revenue_monthly(transactions: Frame, merchants: Frame, month: str, 
             .when(in_month("registered_on"))
             .then(pl.lit("new"))
             .when(pl.col("traded"))
-            .then(pl.lit("active")),
+            .then(pl.lit("active"))
         )
         .filter(pl.col("status").is_not_null())
         .with_columns(
@@ -140,10 +140,7 @@ def _with_growth(rows: pl.LazyFrame, history: Frame | None, month: str) -> pl.La
     return (
         rows.join(base(1, "_mom_base"), on="merchant_id", how="left")
         .join(base(12, "_yoy_base"), on="merchant_id", how="left")
-        .with_columns(
-            mom_growth=growth("net_revenue_krw", "_mom_base"),
-            yoy_growth=growth("net_revenue_krw", "_yoy_base"),
-        )
+        .with_columns(mom_growth=growth("net_revenue_krw", "_mom_base"), yoy_growth=growth("net_revenue_krw", "_yoy_base"))
     )
 
 
@@ -286,12 +283,7 @@ def sme_profile(
     ked = (
         latest_snapshot(credit, until)
         .select(
-            "biz_token",
-            pl.col("base_month").alias("credit_base_month"),
-            "credit_grade",
-            "revenue_krw",
-            "is_closed",
-            "employees",
+            "biz_token", pl.col("base_month").alias("credit_base_month"), "credit_grade", "revenue_krw", "is_closed", "employees"
         )
         .unique("biz_token")
     )

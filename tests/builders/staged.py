@@ -96,13 +96,7 @@ DEFAULTS: dict[str, dict] = {
         "employees": 5,
         "is_venture": False,
     },
-    "gca/content_firms": {
-        "biz_token": token(1),
-        "base_quarter": "2026Q1",
-        "genre_cd": "GAME",
-        "revenue_krw": 0,
-        "employees": 5,
-    },
+    "gca/content_firms": {"biz_token": token(1), "base_quarter": "2026Q1", "genre_cd": "GAME", "revenue_krw": 0, "employees": 5},
     "gjf/job_postings": {
         "posting_id": None,
         "employer_biz_token": token(1),

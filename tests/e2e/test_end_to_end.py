@@ -25,9 +25,14 @@ def platform(tmp_path_factory, monkeypatch_module):
     generate(out=root / "landing", start=START, days=DAYS, scale=0.0005, seed=11)
     from assets import run
 
+    from definitions import defs
+
     with dg.instance_for_test() as instance:
         failed = run.run_window(START, date(2026, 9, 2), instance, resources_root=root)
-    return root, failed
+        keys = list(defs.resolve_asset_graph().asset_check_keys)
+        latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+        checks = {k.to_user_string(): r.status.value for k, r in latest.items() if r is not None}
+    return root, failed, checks
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +47,12 @@ def sql(root, query):
 
 
 def test_every_run_succeeds(platform):
-    _, failed = platform
+    _, failed, _ = platform
     assert failed == []
 
 
 def test_every_feed_is_staged_and_conserved(platform):
-    root, _ = platform
+    root, _, _ = platform
     for c in contracts().values():
         staged = sql(root, f"select count(*) from staged.{c.name}")[0][0]
         quarantined = sql(root, f"select count(*) from quarantine.{c.name}")[0][0]
@@ -57,7 +62,7 @@ def test_every_feed_is_staged_and_conserved(platform):
 
 
 def test_net_spending_equals_approvals_minus_cancels_in_the_landing_files(platform):
-    root, _ = platform
+    root, _, _ = platform
     net = sql(root, "select sum(net_amount_krw) from marts.spending_daily")[0][0]
     files = str(root / "landing" / "kona" / "transactions" / "*" / "*.csv")
     with duckdb.connect() as con:
@@ -70,13 +75,13 @@ def test_net_spending_equals_approvals_minus_cancels_in_the_landing_files(platfo
 
 
 def test_reference_tables_and_reports_are_there(platform):
-    root, _ = platform
+    root, _, _ = platform
     assert sql(root, "select count(*) from ref.areas where in_portal_2019")[0][0] == 42
     assert (root / "reports" / "kona" / "index.html").exists()
 
 
 def test_the_spending_marts_agree_with_each_other_and_the_landing_files(platform):
-    root, _ = platform
+    root, _, _ = platform
     totals = {
         m: sql(root, f"select sum(net_amount_krw) from marts.{m}")[0][0]
         for m in ("spending_daily", "spending_monthly", "spending_by_time", "spending_by_demographics", "spending_flows")
@@ -96,7 +101,7 @@ def test_products_are_protected_and_catalogued(platform):
 
     from regional_econ.publish.disclosure import MIN_BUSINESSES, MIN_PERSONS
 
-    root, _ = platform
+    root, _, _ = platform
     catalog = json.loads((root / "publish" / "catalog.json").read_text())
     names = {p["product"] for p in catalog["products"]}
     assert {
@@ -146,7 +151,7 @@ RATES = {
 
 
 def test_fusion_marts_exist_with_rates_in_bounds(platform):
-    root, _ = platform
+    root, _, _ = platform
     for mart, rates in RATES.items():
         assert sql(root, f"select count(*) from marts.{mart}")[0][0] >= 0
         for rate in rates:
@@ -158,10 +163,19 @@ def test_fusion_marts_exist_with_rates_in_bounds(platform):
 def test_linkage_rates_show_the_planted_overlap(platform):
     from regional_econ.synth.businesses import KED_COVERAGE
 
-    root, _ = platform
+    root, _, _ = platform
     rate = sql(root, "select rate from marts.linkage_rates where center_a = 'kona' and center_b = 'ked'")[0][0]
     assert rate == pytest.approx(KED_COVERAGE["merchant"], abs=0.08)
     bounded = sql(root, "select count(*) from marts.linkage_rates where businesses_both > least(businesses_a, businesses_b)")[0][
         0
     ]
     assert bounded == 0
+
+
+def test_every_asset_check_ran_and_passed(platform):
+    """Batch gate, the pandera output checks on every staged and mart asset, the warehouse read-only."""
+    _, _, checks = platform
+    assert any(k.endswith("schema_matches_declaration") and k.startswith("marts/") for k in checks)
+    assert checks["warehouse:every_view_answers"] == "SUCCEEDED"
+    failing = {k: v for k, v in checks.items() if v != "SUCCEEDED" and not k.endswith(("volume_in_band", "delivered_on_time"))}
+    assert failing == {}

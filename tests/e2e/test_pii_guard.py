@@ -38,10 +38,7 @@ def test_resident_number_blocks_downstream_and_is_copied_nowhere(tmp_path):
     job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(selection))
     with dg.instance_for_test() as instance:
         result = job.execute_in_process(
-            instance=instance,
-            resources=default_resources(tmp_path),
-            raise_on_error=False,
-            tags=partition_range_tags(DAY, DAY),
+            instance=instance, resources=default_resources(tmp_path), raise_on_error=False, tags=partition_range_tags(DAY, DAY)
         )
         assert not result.success
         materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}

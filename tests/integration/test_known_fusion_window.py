@@ -98,10 +98,7 @@ FUSION_MONTHLY = (
 def _run(defs, keys, first, last, root, instance):
     job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(keys))
     result = job.execute_in_process(
-        instance=instance,
-        resources=default_resources(root),
-        raise_on_error=False,
-        tags=partition_range_tags(first, last),
+        instance=instance, resources=default_resources(root), raise_on_error=False, tags=partition_range_tags(first, last)
     )
     assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
 

@@ -35,10 +35,7 @@ def _deliver_window(landing):
 def _run(defs, keys, first, last, root, instance):
     job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(keys))
     return job.execute_in_process(
-        instance=instance,
-        resources=default_resources(root),
-        raise_on_error=False,
-        tags=partition_range_tags(first, last),
+        instance=instance, resources=default_resources(root), raise_on_error=False, tags=partition_range_tags(first, last)
     )
 
 

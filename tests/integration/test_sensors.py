@@ -9,11 +9,7 @@ from tests.builders.deliveries import TOKEN_A, deliver, merchants, transactions
 def _evaluate(sensor, landing, cursor=None):
     from definitions import defs
 
-    context = dg.build_sensor_context(
-        cursor=cursor,
-        resources={"landing": LandingZone(root=str(landing))},
-        definitions=defs,
-    )
+    context = dg.build_sensor_context(cursor=cursor, resources={"landing": LandingZone(root=str(landing))}, definitions=defs)
     result = sensor.evaluate_tick(context)
     return result.run_requests, result.cursor
 

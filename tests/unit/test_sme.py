@@ -122,9 +122,7 @@ def test_merchant_revenue_hand_computed():
 def test_merchant_revenue_without_history_has_null_growth_and_closed_wins_over_new():
     merchants = staged(
         "kona/merchants",
-        [
-            {"merchant_id": "M000000001", "registered_on": "2026-03-02", "closed_on": "2026-03-30", "date": "2026-03-30"},
-        ],
+        [{"merchant_id": "M000000001", "registered_on": "2026-03-02", "closed_on": "2026-03-30", "date": "2026-03-30"}],
     )
     txns = staged("kona/transactions", [{"merchant_id": "M000000001", "approved_at": "2026-03-05T12:00:00"}])
     out = merchant_revenue_monthly(txns, merchants, "2026-03-01").row(0, named=True)
@@ -273,12 +271,7 @@ def _profile_inputs():
             },
         ],
     )
-    placements = staged(
-        "gjf/placements",
-        [
-            {"posting_id": "JP0000000002", "seeker_token": token(201), "hired_on": "2026-05-02"},
-        ],
-    )
+    placements = staged("gjf/placements", [{"posting_id": "JP0000000002", "seeker_token": token(201), "hired_on": "2026-05-02"}])
     return dict(
         revenue=revenue,
         merchants=merchants,
