@@ -30,9 +30,9 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-$(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	cp deploy/dagster.local.yaml $@
+# The embedded instance, its storage created once (concurrent first runs would race on it).
+$(DAGSTER_HOME)/dagster.yaml: | install
+	$(BIN)/regional-econ-instance
 
 # With defects injected some runs fail by design (blocking checks); the summary still prints.
 demo: install $(DAGSTER_HOME)/dagster.yaml generate

@@ -18,6 +18,7 @@ import dagster as dg
 # a run cover a range of partitions (what `dagster asset materialize --partition-range` sets).
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from assets.instance import initialize
 from regional_econ.periods import period_keys
 
 
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cadence", action="append", help="only these cadences (default: all)")
     args = parser.parse_args(argv)
     last = args.start + timedelta(days=args.days - 1)
+    initialize()
     with dg.DagsterInstance.get() as instance:
         failed = run_window(args.start, last, instance, args.cadence)
     if failed:

@@ -12,18 +12,22 @@ from assets.metadata import column_schema
 from assets.partitions import partitions_for
 from checks.batch_gate import check_results, check_specs
 from checks.output_schema import SchemaFailures, schema_check_result, schema_check_spec, staged_schema
-from regional_econ.contracts import Contract, contracts
+from regional_econ.contracts import Contract, contracts, rules
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.staging import MissingDelivery, StageOutcome, stage_period
 from resources import ContractReports, LandingZone, ParquetLake
 
 
 def _metadata(outcomes: list[StageOutcome], layer: str) -> dict:
-    rows = {o.period_key: (o.staged if layer == "staged" else o.quarantined) for o in outcomes}
+    promoted = [o for o in outcomes if o.promoted]
+    rows = {o.period_key: (o.staged if layer == "staged" else o.quarantined) for o in promoted}
     meta: dict = {
         "dagster/row_count": sum(rows.values()),
         "partition_row_counts": dg.MetadataValue.json(rows),
-        "deliveries_in_force": dg.MetadataValue.json({o.period_key: o.delivery.path.name for o in outcomes}),
+        "deliveries_in_force": dg.MetadataValue.json({o.period_key: o.delivery.path.name for o in promoted}),
+        "deliveries_blocked": dg.MetadataValue.json(
+            {o.period_key: {"delivery": o.delivery.path.name, "rules": sorted(o.blocking)} for o in outcomes if not o.promoted}
+        ),
     }
     if layer == "staged":
         meta["rows_received"] = sum(o.received for o in outcomes)
@@ -74,16 +78,22 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
     def stage(context: dg.AssetExecutionContext, landing: LandingZone, lake: ParquetLake, reports: ContractReports):
         outcomes, missing, pages = [], [], {}
         schema, failures = staged_schema(contract), SchemaFailures()
+
+        def output_check(o: StageOutcome) -> dict[str, str]:
+            # Before promotion: a frame the contract's schema refuses is never promoted.
+            if failures.add(o.period_key, o.staged_rows, schema):
+                return {}
+            return {rules.OUTPUT_SCHEMA.id: f"{o.relative_path}: {failures.describe()}"}
+
         for key in context.partition_keys:
             try:
-                outcome = stage_period(contract, landing.path, lake.lake, key)
+                outcome = stage_period(contract, landing.path, lake.lake, key, (output_check,))
             except MissingDelivery as err:
                 missing.append(str(err))
                 continue
-            failures.add(key, outcome.staged_rows, schema)
-            outcome.staged_rows = None  # checked once; a long backfill does not hold every partition
-            outcomes.append(outcome)
             pages[key] = reports.write(outcome)
+            outcome.staged_rows = outcome.quarantined_rows = None  # a long backfill holds no partition's rows
+            outcomes.append(outcome)
         if missing:
             raise dg.Failure(description="\n".join(missing), metadata={"missing_partitions": len(missing)})
         report_links = {"contract_report": dg.MetadataValue.path(str(pages[outcomes[-1].period_key]))}

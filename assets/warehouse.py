@@ -27,6 +27,8 @@ def build_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     )
     def warehouse(lake: ParquetLake, warehouse: DuckDBWarehouse, publish: PublishFolder):
         made = warehouse.build(lake.lake, publish.path)
+        # The new views read only the files in force: superseded ones can go now.
+        removed = lake.lake.collect_garbage()
         rows, broken = {}, {}
         with warehouse.reader().get_connection() as con:
             for view in core.views(con):
@@ -45,6 +47,7 @@ def build_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "path": dg.MetadataValue.path(warehouse.path),
                 "objects": dg.MetadataValue.json(made),
                 "views": sum(len(v) for k, v in made.items() if k != "ref"),
+                "superseded_files_removed": len(removed),
             }
         )
 

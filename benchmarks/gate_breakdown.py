@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from regional_econ.gate import find_direct_identifiers, gate_file, gate_rows, read_delivery, rows
     from regional_econ.gate.lookups import LOOKUPS
     from regional_econ.gate.rows import column_rules
+    from regional_econ.staging import lookup_for
     from regional_econ.storage.lake import Lake
     from regional_econ.storage.landing import find_deliveries, sha256_of
 
@@ -97,17 +98,16 @@ def main(argv: list[str] | None = None) -> int:
         timed(f"lookup: {rule.id}", lambda rule=rule: LOOKUPS[rule.id].broken(typed, lake, args.day))
     timed(
         "gate_rows: rules, lookups, split, cast (on the prepared delivery)",
-        lambda: gate_rows(c, typed, str(path), lambda rule, frame: LOOKUPS[rule].broken(frame, lake, args.day)),
+        lambda: gate_rows(c, typed, str(path), lookup_for(c, lake, args.day)),
     )
     result = timed(
-        "gate_file: the whole gate as staging runs it",
-        lambda: gate_file(c, path, str(path), lambda rule, frame: LOOKUPS[rule].broken(frame, lake, args.day)),
+        "gate_file: the whole gate as staging runs it", lambda: gate_file(c, path, str(path), lookup_for(c, lake, args.day))
     )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "part.parquet"
         timed(
-            "write: staged Parquet as the lake does (Lake.write)",
-            lambda: Lake(Path(tmp)).write("staged", c.id, args.day, result.staged),
+            "write: staged and quarantine Parquet, promoted as the lake does (Lake.promote)",
+            lambda: Lake(Path(tmp)).promote(c.id, args.day, result.staged, result.quarantined, {}),
         )
         size_zstd = sum(p.stat().st_size for p in Path(tmp).rglob("*.parquet"))
         timed(

@@ -25,7 +25,6 @@ TARGETS: list[tuple[str, str, str]] = [
     ("regional_econ.gate", "prepare", "gate: prepare (normalize text, parse types, pattern shapes)"),
     ("regional_econ.gate", "find_direct_identifiers", "gate: direct-identifier scan (regex on every column)"),
     ("regional_econ.gate", "gate_rows", "gate: rules + lookups + split into staged/quarantine"),
-    ("regional_econ.staging", "sha256_of", "receipts: sha256 of the file"),
     ("regional_econ.staging", "sha256_of_bytes", "receipts: sha256 of the file"),
     ("regional_econ.staging", "_volume_median", "receipts: volume median (reads earlier receipts)"),
     ("regional_econ.storage.lake:Lake", "write", "write Parquet: {layer}"),

@@ -42,7 +42,11 @@ def _contract_check(args: argparse.Namespace) -> int:
     from regional_econ.contracts import contract
     from regional_econ.contracts.check import check_file
 
-    report = check_file(contract(args.feed), Path(args.file))
+    path = Path(args.file)
+    if not path.exists() and not path.is_symlink():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    report = check_file(contract(args.feed), path, args.period)
     print(report.to_json() if args.format == "json" else report.to_text())
     return 0 if report.passed else 1
 
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file")
     check.add_argument("--feed", required=True, help="center/feed, e.g. kona/transactions")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--period", help="the period the file is for, YYYY-MM-DD (default: from the file's name)")
     check.set_defaults(run=_contract_check)
     export = con_sub.add_parser("export", help="export a contract for other tools")
     export.add_argument("--feed", required=True)

@@ -10,11 +10,13 @@ from regional_econ.warehouse import query
 DELIVERIES = """
 select split_part(feed, '/', 1) as center, split_part(feed, '/', 2) as feed,
        count(*) as files,
-       count(*) filter (where outcome = 'in_force') as in_force,
-       coalesce(sum(rows_received), 0) as rows_received,
-       coalesce(sum(rows_staged), 0) as rows_staged,
-       coalesce(sum(rows_quarantined), 0) as rows_quarantined,
-       coalesce(sum(rows_rejected), 0) as rows_rejected
+       count(*) filter (where in_force) as in_force,
+       count(*) filter (where outcome in ('blocked', 'refused')) as not_accepted,
+       coalesce(sum(rows_received) filter (where in_force), 0) as rows_received,
+       coalesce(sum(rows_staged) filter (where in_force), 0) as rows_staged,
+       coalesce(sum(rows_quarantined) filter (where in_force), 0) as rows_quarantined,
+       coalesce(sum(rows_rejected) filter (where in_force or outcome = 'blocked'), 0) as rows_rejected,
+       coalesce(sum(rows_held), 0) as rows_held
 from ops.receipts group by all order by center, feed
 """
 

@@ -20,7 +20,7 @@ from regional_econ import names, reference
 from regional_econ.contracts import Contract, contracts
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
 from regional_econ.marts import MARTS
-from regional_econ.storage.lake import PART_FILE
+from regional_econ.storage.lake import PART_FILE, Lake
 
 DUCKDB_TYPES = {
     "string": "VARCHAR",
@@ -45,7 +45,13 @@ def _empty_select(columns: list[tuple[str, str]]) -> str:
     return "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {n}" for n, t in columns) + " WHERE false"
 
 
-def _feed_views(con: duckdb.DuckDBPyConnection, lake: Path, contract: Contract) -> None:
+def _file_list(paths: list[Path]) -> str:
+    return "[" + ", ".join(_quote(p) for p in paths) + "]"
+
+
+def _feed_views(con: duckdb.DuckDBPyConnection, lake: Lake, contract: Contract) -> None:
+    """Views over the files in force (the pointers, not a folder glob): a period's staged and
+    quarantined rows are always of the same delivery, whatever is being staged meanwhile."""
     typed = [(c.name, DUCKDB_TYPES[c.type]) for c in contract.columns]
     text = [(c.name, "VARCHAR") for c in contract.columns] + [
         (RULES_COLUMN, "VARCHAR[]"),
@@ -53,9 +59,9 @@ def _feed_views(con: duckdb.DuckDBPyConnection, lake: Path, contract: Contract) 
         (LINE_COLUMN, "BIGINT"),
     ]
     for layer, columns in ((names.STAGED, typed), (names.QUARANTINE, text)):
-        files = _files(lake / names.lake_folder(layer, contract.id))
+        files = list(lake.files(layer, contract.id).values())
         body = (
-            f"SELECT * FROM read_parquet({_quote(files)}, hive_partitioning = true, hive_types = {{'date': DATE}})"
+            f"SELECT * FROM read_parquet({_file_list(files)}, hive_partitioning = true, hive_types = {{'date': DATE}})"
             if files
             else _empty_select(columns + [("date", "DATE")])
         )
@@ -98,6 +104,24 @@ def connect_for_writing(path: Path) -> AbstractContextManager[duckdb.DuckDBPyCon
     return duckdb.connect(str(path), config=WRITE_CONFIG)
 
 
+def _receipts_view(con: duckdb.DuckDBPyConnection, lake: Lake) -> bool:
+    """``ops.receipts``: every delivered file's receipt, with ``in_force`` from the pointers."""
+    receipts = lake.root / "receipts"
+    if not any(receipts.glob("*/*/*/*.json")):
+        return False
+    in_force = [p["delivery"] for c in contracts() for p in lake.in_force_all(c).values()]
+    listed = "[" + ", ".join(_literal(f) for f in in_force) + "]" if in_force else "[]::VARCHAR[]"
+    con.execute(
+        "CREATE OR REPLACE VIEW ops.receipts AS SELECT *, list_contains("
+        f"{listed}, file) AS in_force FROM read_json_auto({_quote(receipts / '*' / '*' / '*' / '*.json')}, union_by_name = true)"
+    )
+    return True
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def build(lake: Path, target: Path, publish: Path | None = None, connect: Connect = connect_for_writing) -> dict[str, list[str]]:
     """(Re)build the warehouse file; returns the views and tables made, by schema.
 
@@ -108,6 +132,7 @@ def build(lake: Path, target: Path, publish: Path | None = None, connect: Connec
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     made: dict[str, list[str]] = {}
+    store = Lake(lake)
     with connect(tmp) as con:
         for schema in ("ref", names.STAGED, names.QUARANTINE, names.MARTS, names.PUBLISH, "ops"):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
@@ -118,17 +143,12 @@ def build(lake: Path, target: Path, publish: Path | None = None, connect: Connec
             con.unregister("_frame")
         made["ref"] = list(reference.TABLES)
         for contract in contracts().values():
-            _feed_views(con, lake, contract)
+            _feed_views(con, store, contract)
         made[names.STAGED] = made[names.QUARANTINE] = [c.name for c in contracts().values()]
         made[names.MARTS] = _mart_views(con, lake)
         if publish is not None and publish.exists():
             made[names.PUBLISH] = _product_views(con, publish)
-        receipts = lake / "receipts"
-        if any(receipts.glob("*/*/*/*.json")):
-            con.execute(
-                "CREATE OR REPLACE VIEW ops.receipts AS SELECT * FROM "
-                f"read_json_auto({_quote(receipts / '*' / '*' / '*' / '*.json')}, union_by_name = true)"
-            )
+        if _receipts_view(con, store):
             made["ops"] = ["receipts"]
     os.replace(tmp, target)
     return made

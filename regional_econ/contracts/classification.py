@@ -10,8 +10,9 @@ from __future__ import annotations
 
 CLASSIFICATIONS = ("public", "internal", "pseudonymous", "business_identifying")
 
-# Values a center's own report and check may quote back to it.
-SHOWN_TO_CENTER = ("public", "internal")
+# Values a report, an error, a log or a check may quote: only public ones. Anything else a
+# center sent stays in the lake (and, for quarantined rows, in the quarantine).
+SHOWN_TO_CENTER = ("public",)
 # Values masked in the operator's previews (shown as their first characters).
 MASKED_IN_PREVIEW = ("pseudonymous", "business_identifying")
 

@@ -29,6 +29,7 @@ DTYPES: dict[str, pl.DataType] = {
     "timestamp": pl.Datetime("us", "Asia/Seoul"),
 }
 CADENCES = ("daily", "weekly", "monthly", "quarterly")
+DEFAULT_MAX_TEXT = 200  # characters of a free-text value, unless its column declares max_length
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,20 @@ class Column:
     range: tuple[float, float] | None = None
     domain: tuple[str, ...] | None = None
     ref: str | None = None
+    max_length: int | None = None  # free text only; default DEFAULT_MAX_TEXT
 
     def __post_init__(self) -> None:
         if self.domain and self.ref:
             raise ValueError(f"column {self.name}: declare a domain or a reference list (ref), not both")
+        if self.max_length is not None and not self.free_text:
+            raise ValueError(f"column {self.name}: max_length bounds free text (a string without pattern, domain or ref)")
+        if self.free_text and self.max_length is None:
+            object.__setattr__(self, "max_length", DEFAULT_MAX_TEXT)
+
+    @property
+    def free_text(self) -> bool:
+        """A string column whose values have no declared shape: names, addresses, programme names."""
+        return self.type == "string" and not (self.pattern or self.domain or self.ref)
 
     @property
     def dtype(self) -> pl.DataType:
@@ -108,6 +119,18 @@ class Contract:
     rules: tuple[Rule, ...] = ()
     period_column: str | None = None
     volume: dict = field(default_factory=dict)
+    # Event feeds: a key staged for one period must not come again for another within this many days.
+    unique_across_periods_days: int | None = None
+
+    @property
+    def min_rows(self) -> int:
+        """Rows a delivery must hold (a feed that is never empty declares volume.min_rows)."""
+        return int(self.volume.get("min_rows", 0))
+
+    @property
+    def min_resend_share(self) -> float:
+        """A correction must keep at least this share of the rows of the version it replaces."""
+        return float(self.volume.get("min_resend_share", 0.5))
 
     @property
     def center(self) -> str:
@@ -180,7 +203,10 @@ def load_contract(path: Path) -> Contract:
         rules=tuple(_rule(r) for r in raw.get("rules") or ()),
         period_column=raw.get("period_column"),
         volume=raw.get("volume") or {},
+        unique_across_periods_days=raw.get("unique_across_periods_days"),
     )
+    if contract.unique_across_periods_days and len(contract.primary_key) != 1:
+        raise ValueError(f"{path}: keys unique across periods are single-column keys")
     expected_id = f"{path.parent.name}/{path.stem}"
     if contract.id != expected_id:
         raise ValueError(f"{path}: id {contract.id!r} does not match its place {expected_id!r}")

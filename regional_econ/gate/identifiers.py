@@ -1,29 +1,54 @@
 """Direct identifiers: values that name a person or business outright and must never arrive.
 
-Resident registration numbers, phone numbers, card numbers (16 digits passing Luhn), e-mail
-addresses and unhashed business registration numbers, in any column. Findings carry the
-column, line and kind only: the value itself is never copied anywhere.
+Resident (and foreign) registration numbers, phone numbers, card numbers (15 or 16 digits
+passing Luhn), e-mail addresses and unhashed business registration numbers, in any column,
+whole or inside longer text, in the forms people write them: full-width or other-script
+digits, hyphens, dots, spaces or nothing between the groups, an international prefix, an
+e-mail's ``(at)``. The raw text is scanned before it is typed.
+
+A value of its column's declared shape is not scanned: an id matching its pattern, a code in
+its domain or reference list, a number that parses within its range (a 16-digit transaction
+id may pass Luhn; it is still a transaction id). A number written with a leading zero is
+scanned all the same: no amount starts with 0, a phone number and a resident number of
+someone born in the 2000s do.
+
+Findings carry the column, line and kind only: the value itself is never copied anywhere.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
-from regional_econ.contracts import Contract
+from regional_econ.contracts import Column, Contract
 from regional_econ.gate.errors import LINE_COLUMN
 from regional_econ.gate.rows import prepare, shape, txt
 
-# Patterns look for the identifier anywhere in a value (it may hide in a free-text column).
-PATTERNS = {
-    "resident_registration_number": r"(^|[^0-9])[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])-?[1-8][0-9]{6}([^0-9]|$)",
-    "phone_number": r"(^|[^0-9])01[016789][- ]?[0-9]{3,4}[- ]?[0-9]{4}([^0-9]|$)",
-    "email_address": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
-}
-CARD_CANDIDATE = r"(?:^|[^0-9])([0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{4})(?:[^0-9]|$)"
-# A business number as the whole value of a text column (ids and tokens have other shapes).
-BUSINESS_NUMBER = r"^\s*[0-9]{3}-?[0-9]{2}-?[0-9]{5}\s*$"
+# Separators people put between the groups of a number, after NFKC (full-width forms folded).
+_SEP = r"[ \t\-./·・_~]{0,3}"
+_NOT_BEFORE = r"(?<![0-9A-Za-z])"  # a letter right before makes it part of an id (T2026..., M0001...)
+_NOT_AFTER = r"(?![0-9])"
+
+RESIDENT = re.compile(rf"{_NOT_BEFORE}(\d{{2}})(\d{{2}})(\d{{2}}){_SEP}([1-8])(\d{{6}}){_NOT_AFTER}")
+_INTERNATIONAL = rf"(?:(?:\+|00)?82{_SEP}\(?{_SEP}0?{_SEP}\)?{_SEP})"
+MOBILE = re.compile(rf"{_NOT_BEFORE}(?:{_INTERNATIONAL}|0)1[016789]{_SEP}\)?{_SEP}\d{{3,4}}{_SEP}\d{{4}}{_NOT_AFTER}")
+LANDLINE = re.compile(
+    rf"{_NOT_BEFORE}(?:\(?{_SEP}(?:{_INTERNATIONAL}|0)(?:2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70){_SEP}\)?){_SEP}"
+    rf"[1-9]\d{{2,3}}{_SEP}\d{{4}}{_NOT_AFTER}"
+)
+CARD = re.compile(rf"{_NOT_BEFORE}((?:\d{_SEP}){{14,15}}\d){_NOT_AFTER}")
+BUSINESS = re.compile(rf"{_NOT_BEFORE}(\d{{3}})([ \-./·]?)(\d{{2}})\2(\d{{5}}){_NOT_AFTER}(?!\s*(?:원|₩|KRW|won))")
+EMAIL = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._%+\-]*\s*(?:@|\(at\)|\[at\]|\{at\})\s*[A-Za-z0-9\-]+"
+    r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z0-9\-]+)*\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}",
+    re.IGNORECASE,
+)
+KINDS = ("resident_registration_number", "phone_number", "card_number", "email_address", "business_registration_number")
+MIN_DIGITS = 9  # the shortest identifier with digits: a Seoul landline, 02-123-4567
 
 
 @dataclass(frozen=True)
@@ -36,18 +61,26 @@ class Finding:
         return f"line {self.line}, column {self.column}: {self.kind.replace('_', ' ')}"
 
 
-def _may_hide_identifier(col) -> pl.Expr:
-    """Values of the declared shape are ids, tokens, codes, numbers or dates: never a direct identifier.
-
-    Without this a random 64-hex token or a 16-digit transaction number would now and then
-    look like a resident or card number. Only free text and values off their shape are scanned.
-    """
-    present = pl.col(txt(col.name)).is_not_null()
-    if col.pattern:
-        return present & pl.col(shape(col.name)).not_()
-    if col.type != "string":
-        return present & pl.col(col.name).is_null()  # typed values that parsed are plain numbers, dates
-    return present & pl.col(col.name).is_in(col.allowed).not_() if col.allowed else present
+def normalize(text: str) -> str:
+    """NFKC; any decimal digit as ASCII, any dash or minus as '-', any space as ' ', invisible
+    format characters (zero-width spaces) removed."""
+    folded = unicodedata.normalize("NFKC", text)
+    out = []
+    for ch in folded:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        category = unicodedata.category(ch)
+        if ch.isdigit():
+            digit = unicodedata.digit(ch, None)
+            out.append(str(digit) if digit is not None else ch)
+        elif category == "Pd" or ch == "\u2212":
+            out.append("-")
+        elif category == "Zs":
+            out.append(" ")
+        elif category != "Cf":
+            out.append(ch)
+    return "".join(out)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -58,31 +91,82 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+_BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+
+
+def business_number_valid(digits: str) -> bool:
+    """The National Tax Service's check digit of a 10-digit business registration number."""
+    body = [int(c) for c in digits[:9]]
+    total = sum(d * w for d, w in zip(body, _BRN_WEIGHTS, strict=True)) + (body[8] * 5) // 10
+    return (10 - total % 10) % 10 == int(digits[9])
+
+
+def _birth_date(yy: str, mm: str, dd: str, gender: str) -> bool:
+    century = {"1": 1900, "2": 1900, "5": 1900, "6": 1900, "3": 2000, "4": 2000, "7": 2000, "8": 2000}[gender]
+    try:
+        date(century + int(yy), int(mm), int(dd))
+    except ValueError:
+        return False
+    return True
+
+
+def kinds_in(text: str) -> list[str]:
+    """The kinds of direct identifier in ``text`` (any form), in the order of ``KINDS``."""
+    text = normalize(text)
+    found = []
+    if any(_birth_date(m[1], m[2], m[3], m[4]) for m in RESIDENT.finditer(text)):
+        found.append("resident_registration_number")
+    if MOBILE.search(text) or LANDLINE.search(text):
+        found.append("phone_number")
+    for m in CARD.finditer(text):
+        digits = re.sub(r"\D", "", m[1])
+        if len(digits) in (15, 16) and digits[0] in "3456789" and luhn_valid(digits):
+            found.append("card_number")
+            break
+    if EMAIL.search(text):
+        found.append("email_address")
+    if any(business_number_valid(m[1] + m[3] + m[4]) or m[2] for m in BUSINESS.finditer(text)):
+        found.append("business_registration_number")
+    return found
+
+
+def _of_declared_shape(col: Column) -> pl.Expr:
+    """True where the value has its column's declared shape, so cannot be a direct identifier."""
+    value = pl.col(col.name)
+    if col.pattern:
+        return pl.col(shape(col.name)).fill_null(False)
+    if col.allowed is not None:
+        return value.is_in(col.allowed).fill_null(False)
+    if col.type == "string":
+        return pl.lit(False)  # free text: always scanned
+    parsed = value.is_not_null()
+    if col.range:
+        parsed = parsed & value.is_between(*col.range)
+    if col.type in ("int32", "int64"):
+        # A leading zero is no amount's: it is a phone number or a 2000s resident number.
+        parsed = parsed & ~pl.col(txt(col.name)).str.contains(r"^[+\-]?0\d")
+    return parsed.fill_null(False)
+
+
+def _may_hide(col: Column) -> pl.Expr:
+    """Cheap filter before the exact scan: off its shape, with enough digits or an e-mail's at-sign."""
+    text = pl.col(txt(col.name))
+    rich = (text.str.count_matches(r"\d") >= MIN_DIGITS) | text.str.contains(r"(?i)[@＠﹫]|[\(\[\{]\s*at\s*[\)\]\}]")
+    return text.is_not_null() & ~_of_declared_shape(col) & rich
+
+
 def find_direct_identifiers(contract: Contract, raw: pl.DataFrame, limit: int = 20) -> list[Finding]:
     """Where ``raw`` (text as delivered) holds a direct identifier; at most ``limit`` findings."""
     findings: list[Finding] = []
     frame = prepare(contract, raw)
-    for col in contract.columns:
-        column = col.name
-        values = pl.col(txt(column))
-        checks = dict(PATTERNS)
-        if col.type == "string":
-            checks["business_registration_number"] = BUSINESS_NUMBER
-        hits = (
-            frame.filter(_may_hide_identifier(col))
-            .select(
-                LINE_COLUMN,
-                *[values.str.contains(p).fill_null(False).alias(kind) for kind, p in checks.items()],
-                values.str.extract(CARD_CANDIDATE, 1).str.replace_all(r"[- ]", "").alias("_card"),
-            )
-            .filter(pl.any_horizontal(*checks, pl.col("_card").is_not_null()))
-        )
-        for row in hits.iter_rows(named=True):
-            for kind in checks:
-                if row[kind]:
-                    findings.append(Finding(column, row[LINE_COLUMN], kind))
-            if row["_card"] and luhn_valid(row["_card"]):
-                findings.append(Finding(column, row[LINE_COLUMN], "card_number"))
+    suspects = frame.select(
+        LINE_COLUMN, *[pl.when(_may_hide(c)).then(pl.col(txt(c.name))).alias(c.name) for c in contract.columns]
+    ).filter(pl.any_horizontal(pl.col(c.name).is_not_null() for c in contract.columns))
+    for row in suspects.iter_rows(named=True):
+        for col in contract.columns:
+            value = row[col.name]
+            if value is not None:
+                findings += [Finding(col.name, row[LINE_COLUMN], kind) for kind in kinds_in(value)]
             if len(findings) >= limit:
-                return findings
+                return findings[:limit]
     return findings

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from regional_econ.contracts import rules
+from regional_econ.contracts import Contract, rules
 from regional_econ.storage.lake import Lake
 
 CANCEL_WINDOW_DAYS = 90
@@ -82,6 +82,34 @@ def cancel_has_approval(frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.
 def _not_approved_in(ids: pl.Series, rows: pl.DataFrame) -> pl.Series:
     approved = rows.filter(pl.col("txn_type") == "APPROVE")["txn_id"]
     return ids.filter(~ids.is_in(approved.implode()))
+
+
+def key_seen_in_other_periods(contract: Contract, frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.Series:
+    """True where the row's key is already staged for another period within the contract's horizon.
+
+    Each period's pointer keeps its keys' range (min, max). Only periods whose range overlaps
+    this delivery's are read, and only their key column: operators assign event ids in
+    sequence, so a day's ids overlap no other day's and the check reads nothing at all. Keys
+    of random shape would overlap every period and cost one key column per period of the
+    horizon.
+    """
+    key = contract.primary_key[0]
+    values = frame[key]
+    present = values.drop_nulls()
+    if present.is_empty():
+        return pl.Series([False] * len(values))
+    low, high = present.min(), present.max()
+    day = date.fromisoformat(period_key)
+    horizon = timedelta(days=contract.unique_across_periods_days)
+    first, last = (day - horizon).isoformat(), (day + horizon).isoformat()
+    overlapping = [
+        k for k, pointer in lake.in_force_all(contract.id).items()
+        if k != period_key and first <= k <= last and (r := pointer.get("key_range")) and r[0] <= high and r[1] >= low
+    ]  # fmt: skip
+    if not overlapping:
+        return pl.Series([False] * len(values))
+    seen = lake.scan("staged", contract.id, overlapping).select(key).filter(pl.col(key).is_in(present.implode()))
+    return values.is_in(seen.collect()[key].implode()).fill_null(False)
 
 
 def cancel_above_approval_in_file(frame: pl.DataFrame) -> pl.Series:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import polars as pl
 
 from regional_econ.contracts import Column, Contract, rules
 from regional_econ.gate.errors import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
+from regional_econ.periods import period_end, period_label
 
 REPEAT_COLUMN = "_repeat_"  # prepared deliveries: the row repeats an earlier row's key
 TRUE_WORDS = ("true", "True", "TRUE", "Y", "y", "1")
@@ -26,10 +28,18 @@ class GateResult:
     staged: pl.DataFrame  # typed contract columns
     quarantined: pl.DataFrame  # original text, rules broken, file, line
     broken_by_rule: dict[str, int] = field(default_factory=dict)
+    records: int | None = None  # rows counted in the file itself, independently of the parser
 
     @property
     def received(self) -> int:
         return self.staged.height + self.quarantined.height
+
+    def rows_in_period_share(self, contract: Contract) -> float | None:
+        """Share of the rows whose period column is in the period (None: the feed has no period column)."""
+        rule = rules.period_rule(contract)
+        if rule is None or not self.received:
+            return None
+        return 1 - self.broken_by_rule.get(rule, 0) / self.received
 
 
 def raw(name: str) -> str:
@@ -123,15 +133,39 @@ def _broken(kind: rules.ColumnRule, c: Column) -> pl.Expr:
         return value.is_not_null() & value.is_in(list(c.domain)).not_()
     if kind is rules.REF:
         return value.is_not_null() & value.is_in(c.allowed).not_()
+    if kind is rules.MAX_LENGTH:
+        return value.is_not_null() & (pl.col(raw(c.name)).str.len_chars() > c.max_length)
+    if kind is rules.NO_CONTROL_CHARS:
+        return pl.col(raw(c.name)).str.contains(rules.CONTROL_CHARS).fill_null(False)
     raise ValueError(f"no check for column rule {kind.kind!r}")
 
 
-def column_rules(contract: Contract) -> list[tuple[str, pl.Expr]]:
-    """(rule id, expression true where the row breaks it), over a ``prepare``d delivery."""
+def out_of_period(contract: Contract, period_key: str) -> pl.Expr:
+    """True where the row's period column falls outside the period ``period_key`` (null: not tested)."""
+    column = contract.column(contract.period_column)
+    cadence = contract.delivery.cadence
+    first = date.fromisoformat(period_key)
+    end = period_end(cadence, first)
+    value = pl.col(column.name)
+    if column.type == "timestamp":
+        day = value.dt.convert_time_zone("Asia/Seoul").dt.date()
+        return ~day.is_between(first, end, closed="left")
+    if column.type == "date":
+        return ~value.is_between(first, end, closed="left")
+    return value != period_label(cadence, period_key)  # a snapshot's label: 2026-09 or 2026Q3
+
+
+def column_rules(contract: Contract, period_key: str | None = None) -> list[tuple[str, pl.Expr]]:
+    """(rule id, expression true where the row breaks it), over a ``prepare``d delivery.
+
+    With ``period_key``, a row whose period column is outside the period breaks the period rule.
+    """
     found = [(kind.id(c.name), _broken(kind, c)) for c in contract.columns for kind in rules.COLUMN_RULES if kind.applies(c)]
     key = list(contract.primary_key)
     # The first row of a key is kept; every repeat is quarantined.
     found.append((rules.key_rule(contract), pl.col(REPEAT_COLUMN) & pl.all_horizontal(pl.col(key).is_not_null())))
+    if period_key and contract.period_column:
+        found.append((rules.period_rule(contract), out_of_period(contract, period_key).fill_null(False)))
     for rule in contract.rules_at("row"):
         found.append((rule.id, pl.sql_expr(rule.holds).not_().fill_null(False)))
     return found
@@ -140,28 +174,34 @@ def column_rules(contract: Contract) -> list[tuple[str, pl.Expr]]:
 LookupFn = Callable[[str, pl.DataFrame], "pl.Series | None"]
 
 
-def gate_rows(contract: Contract, delivered: pl.DataFrame, source_file: str, lookup: LookupFn | None = None) -> GateResult:
+def gate_rows(
+    contract: Contract, delivered: pl.DataFrame, source_file: str, lookup: LookupFn | None = None, period_key: str | None = None
+) -> GateResult:
     """Split a delivery read as text (``gate.read.read_delivery``) into staged and quarantined rows.
 
-    ``lookup(rule_id, typed)`` evaluates the contract's lookup rules against other feeds
-    (see ``gate.lookups``); without it they are not checked.
+    ``lookup(rule_id, typed)`` evaluates the rules that read other periods or feeds: the
+    contract's lookup rules and keys unique across periods (see ``gate.lookups``); without it
+    they are not checked. ``period_key``: the period the delivery is for.
     """
     names = contract.column_names
     typed = prepare(contract, delivered)
-    rules = column_rules(contract)
-    for rule in contract.rules_at("lookup"):
-        broken = lookup(rule.id, typed) if lookup else None
+    found = column_rules(contract, period_key)
+    looked_up = [r.id for r in contract.rules_at("lookup")]
+    if rules.across_periods_rule(contract):
+        looked_up.insert(0, rules.across_periods_rule(contract))
+    for rule_id in looked_up:
+        broken = lookup(rule_id, typed) if lookup else None
         if broken is not None:
-            rules.append((rule.id, pl.lit(broken.fill_null(False))))
+            found.append((rule_id, pl.lit(broken.fill_null(False))))
     # Every rule is evaluated once over all rows; the list of rules broken is built only for
     # the (few) rows that broke one.
-    flags = [f"_rule_{i}" for i in range(len(rules))]
-    typed = typed.with_columns(broken.alias(flag) for flag, (_, broken) in zip(flags, rules, strict=True))
+    flags = [f"_rule_{i}" for i in range(len(found))]
+    typed = typed.with_columns(broken.alias(flag) for flag, (_, broken) in zip(flags, found, strict=True))
     bad = pl.any_horizontal(flags)
     staged = typed.filter(bad.not_()).select(names).cast(dict(contract.schema))
     quarantined = typed.filter(bad).select(
         *[pl.col(raw(n)).alias(n) for n in names],
-        pl.concat_list([pl.when(pl.col(flag)).then(pl.lit(rule_id)) for flag, (rule_id, _) in zip(flags, rules, strict=True)])
+        pl.concat_list([pl.when(pl.col(flag)).then(pl.lit(rule_id)) for flag, (rule_id, _) in zip(flags, found, strict=True)])
         .list.drop_nulls()
         .alias(RULES_COLUMN),
         pl.lit(source_file).alias(SOURCE_COLUMN),

@@ -63,7 +63,7 @@ def charges():
         {
             "charge_id": ["CH000000000000001", "CH000000000000002", "CH000000000000003"],
             "card_token": [A, B, B],
-            "charged_at": [datetime(2026, 9, 1, 8, tzinfo=KST)] * 3,
+            "charged_at": [datetime(2026, 9, 1, 8, tzinfo=KST)] * 2 + [datetime(2026, 9, 2, 8, tzinfo=KST)],
             "amount_krw": [50_000, 100_000, 200_000],
             "incentive_krw": [5_000, 6_000, 0],
             "policy_fund_cd": [None, None, "YBI"],

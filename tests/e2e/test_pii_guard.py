@@ -1,67 +1,116 @@
-"""A delivery carrying a resident registration number, through the real Dagster graph.
+"""Direct identifiers of every class, planted in typed and free-text columns of real-format files,
+through the real platform (`regional-econ-run`, its own Dagster instance, the warehouse).
 
-It is rejected whole, its feed's downstream assets do not run, and the number appears
-nowhere: not in the lake, the receipts, the reports, the warehouse or the run's event log.
+Every such delivery is rejected whole, naming rule, column and line; its feed's downstream does
+not run; and no planted value appears in any output: the lake (staged, quarantine, receipts,
+pointers), the reports, the warehouse, Dagster's run and event storage and compute logs, or
+what the run printed.
 """
 
-import dagster as dg
-import polars as pl
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
-from assets.run import partition_range_tags
+import polars as pl
+import pytest
+
 from regional_econ.contracts import contract
 from regional_econ.synth.writer import encode
-from resources import default_resources
 from tests.builders.deliveries import TOKEN_A, deliver, merchants, transactions
 
-SECRET = "900101-1234567"
-DAY = "2026-09-01"
+# Merchants are upstream of transactions: their identifiers come in a second run, on later days.
+DAYS = ("2026-09-01", "2026-09-02", "2026-09-03", "2026-09-04")
+# what -> (feed, day, column, the value written in place of the cell)
+PLANTED = {
+    "resident number as an amount": ("kona/transactions", DAYS[0], "amount_krw", "9001011234567"),
+    "phone number in place of a token": ("kona/transactions", DAYS[1], "card_token", "010-9876-5432"),
+    "e-mail inside a merchant's name": ("kona/merchants", DAYS[2], "merchant_name", "행복분식 hong.gildong@example.com"),
+    "card number as a coordinate": ("kona/merchants", DAYS[3], "lat", "4111111111111111"),
+    "full-width phone inside a programme name": (
+        "gbsa/sme_support",
+        DAYS[0],
+        "program_name",
+        "창업지원 ０１０－２２２２－３３３３",
+    ),
+    "business number after a company name": ("gbsa/sme_support", DAYS[1], "program_name", "(주)행복상사 123-45-67891 지원"),
+}
 
 
-def test_resident_number_blocks_downstream_and_is_copied_nowhere(tmp_path):
-    from definitions import defs
+def _secrets() -> list[bytes]:
+    """Every planted value, as written and as its bare digits (or address), in UTF-8."""
+    found = set()
+    for *_, value in PLANTED.values():
+        found.add(value)
+        core = re.search(r"[0-9０-９][0-9０-９\-－]{7,}[0-9０-９]|[\w.]+@[\w.]+", value)[0]
+        found.add(core)
+        digits = re.sub(r"\D", "", core.translate({0xFF10 + i: str(i) for i in range(10)}))
+        if len(digits) >= 9:
+            found.add(digits)
+    return sorted(s.encode() for s in found)
 
-    landing = tmp_path / "landing"
-    deliver(landing, "kona/merchants", DAY, merchants([("M000000001", "41111")]))
-    frame = transactions(
-        DAY, [(1, TOKEN_A, "M000000001", 1000, "APPROVE", None), (2, TOKEN_A, "M000000001", 2000, "APPROVE", None)]
-    )
-    text = encode(contract("kona/transactions"), frame).decode().replace(TOKEN_A, SECRET, 1)
-    deliver(landing, "kona/transactions", DAY, frame, data=text.encode())
 
-    selection = [
-        dg.AssetKey(["staged", "kona", "merchants"]),
-        dg.AssetKey(["quarantine", "kona", "merchants"]),
-        dg.AssetKey(["staged", "kona", "transactions"]),
-        dg.AssetKey(["quarantine", "kona", "transactions"]),
-        dg.AssetKey(["marts", "spending_daily"]),
-    ]
-    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(selection))
-    with dg.instance_for_test() as instance:
-        result = job.execute_in_process(
-            instance=instance, resources=default_resources(tmp_path), raise_on_error=False, tags=partition_range_tags(DAY, DAY)
-        )
-        assert not result.success
-        materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-        assert "staged/kona/merchants" in materialized
-        assert "marts/spending_daily" not in materialized, "downstream of a blocked feed must not run"
-        checks = {
-            (e.check_name, e.passed)
-            for e in (ev.event_specific_data for ev in result.all_events if ev.event_type_value == "ASSET_CHECK_EVALUATION")
-            if e.asset_key == dg.AssetKey(["staged", "kona", "transactions"])
-        }
-        assert ("no_direct_identifiers", False) in checks
-        log = "\n".join(str(record) for record in instance.all_logs(result.run_id))
-        assert "no_direct_identifiers" in log and "card_token" in log
-        assert SECRET not in log and SECRET.replace("-", "") not in log
+def _plant(landing: Path, feed: str, day: str, frame: pl.DataFrame, column: str, value: str) -> None:
+    """The file as the center writes it, with ``value`` typed over the first row's ``column``."""
+    c = contract(feed)
+    header, first, *rest = encode(c, frame).decode(c.delivery.encoding).split("\n")
+    cells = first.split(",")
+    cells[c.column_names.index(column)] = value
+    deliver(landing, feed, day, frame, data="\n".join([header, ",".join(cells), *rest]).encode(c.delivery.encoding))
 
-    defs.resolve_job_def("warehouse_refresh").execute_in_process(resources=default_resources(tmp_path))
-    leaked = []
-    for path in tmp_path.rglob("*"):
-        if path.is_file() and "landing" not in path.parts:
-            data = path.read_bytes()
-            if SECRET.encode() in data or SECRET.replace("-", "").encode() in data:
-                leaked.append(str(path))
+
+def _frames(day: str) -> dict[str, pl.DataFrame]:
+    from datetime import date
+
+    support = pl.DataFrame(
+        {"award_id": ["AW2042300001"], "biz_token": [TOKEN_A], "program_cd": ["STARTUP"], "program_name": ["창업지원"],
+         "support_krw": [5_000_000], "awarded_on": [date.fromisoformat(day)]}
+    ).cast(dict(contract("gbsa/sme_support").schema))  # fmt: skip
+    return {
+        "kona/transactions": transactions(day, [(1, TOKEN_A, "M000000001", 1000, "APPROVE", None)]),
+        "kona/merchants": merchants([("M000000001", "41111")]),
+        "gbsa/sme_support": support,
+    }
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pii")
+    data, home = root / "data", root / "dagster"
+    for feed, day, column, value in PLANTED.values():
+        _plant(data / "landing", feed, day, _frames(day)[feed], column, value)
+    for day in DAYS[:2]:
+        deliver(data / "landing", "kona/merchants", day, merchants([("M000000001", "41111")]))
+    env = {**os.environ, "REGIONAL_ECON_DATA": str(data), "DAGSTER_HOME": str(home)}
+    command = [str(Path(sys.executable).parent / "regional-econ-run"), "--days", "2", "--cadence", "daily", "--start"]
+    runs = [subprocess.run([*command, start], capture_output=True, env=env, timeout=600) for start in (DAYS[0], DAYS[2])]
+    return root, runs
+
+
+def test_each_delivery_is_rejected_whole_naming_rule_column_and_line(run):
+    root, runs = run
+    assert [r.returncode for r in runs] == [1, 1]  # the daily cycle fails: blocked feeds, and their downstream not run
+    lake = root / "data" / "lake"
+    for feed, day, column, _ in PLANTED.values():
+        assert not (lake / "_meta" / "in_force" / feed / f"date={day}.json").exists(), f"{feed} {day} must not be promoted"
+        (receipt,) = (lake / "receipts" / feed / f"date={day}").glob("*.json")
+        text = receipt.read_text()
+        assert '"rejected_by_rule": "no_direct_identifiers"' in text and f'"rejected_at_column": "{column}"' in text
+        assert '"rejected_at_line": 2' in text
+    columns = {column for _, _, column, _ in PLANTED.values()}
+    reports = "".join(p.read_text() for p in (root / "data" / "reports").rglob("*.html"))
+    assert all(f"column {column}" in reports for column in columns) and "line 2" in reports
+
+
+def test_no_planted_value_is_stored_or_echoed_anywhere(run):
+    root, runs = run
+    secrets = _secrets()
+    outputs = {f"{stream} of run {i}": getattr(r, stream) for i, r in enumerate(runs) for stream in ("stdout", "stderr")}
+    for path in root.rglob("*"):
+        if path.is_file() and "landing" not in path.relative_to(root).parts:
+            outputs[str(path.relative_to(root))] = path.read_bytes()
+    assert any(name.endswith(".db") for name in outputs), "Dagster's storage is searched"
+    assert any("warehouse.duckdb" in name for name in outputs)
+    leaked = sorted({(name, s.decode()) for name, blob in outputs.items() for s in secrets if s in blob})
     assert leaked == []
-    receipt = next((tmp_path / "lake" / "receipts" / "kona" / "transactions").rglob("*.json")).read_text()
-    assert '"rejected_by_rule": "no_direct_identifiers"' in receipt and '"rejected_at_column": "card_token"' in receipt
-    assert pl.read_parquet(next((tmp_path / "lake" / "quarantine" / "kona" / "transactions").rglob("*.parquet"))).height == 0

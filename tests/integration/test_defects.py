@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from checks.batch_gate import BATCH_CHECKS
 from regional_econ.contracts import contracts
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.periods import period_keys
@@ -39,7 +38,7 @@ def stage_window(root):
 
 
 def failing_checks(outcome) -> set[str]:
-    return {check.name for check in BATCH_CHECKS if check.failures(outcome)}
+    return set(outcome.failures)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ def _deliver_window(landing):
         cards = month.cardholders_register().collect().drop("date")
         deliver(landing, "kona/cardholders", day, cards if first else cards.clear())
         charges = month.charges().collect()
-        deliver(landing, "kona/charges", day, charges if first else charges.clear())
+        deliver(landing, "kona/charges", day, charges.filter(pl.col("charged_at").dt.date().cast(pl.String) == day))
 
 
 def _run(defs, keys, first, last, root, instance):

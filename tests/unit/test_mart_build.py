@@ -6,12 +6,13 @@ import pytest
 from regional_econ.marts import MARTS, build
 from regional_econ.marts.inputs import MissingInput
 from regional_econ.storage.lake import Lake
+from tests.builders.lake import put_staged
 
 
 def test_a_day_before_the_first_register_delivery_fails_clearly(tmp_path):
     lake = Lake(tmp_path)
-    lake.write("staged", "kona/merchants", "2026-09-02", pl.DataFrame({"merchant_id": ["M000000001"]}))
-    lake.write("staged", "kona/cardholders", "2026-09-01", pl.DataFrame({"card_token": ["a" * 64]}))
+    put_staged(lake, "kona/merchants", "2026-09-02", pl.DataFrame({"merchant_id": ["M000000001"]}))
+    put_staged(lake, "kona/cardholders", "2026-09-01", pl.DataFrame({"card_token": ["a" * 64]}))
     with pytest.raises(MissingInput, match=r"nothing staged for kona/merchants on or before this day \(first: 2026-09-02\)"):
         next(build.periods(MARTS["payments"], lake, ["2026-09-01", "2026-09-02"]))
 
