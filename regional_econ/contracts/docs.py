@@ -20,6 +20,8 @@ def _constraint(c) -> str:
         parts.append("one of " + ", ".join(f"`{v}`" for v in c.domain))
     if c.ref:
         parts.append(f"code in `ref.{c.ref}`")
+    if c.free_text:
+        parts.append(f"free text, at most {c.max_length:,} characters, no control characters")
     return "; ".join(parts)
 
 
@@ -61,6 +63,10 @@ def page(contract: Contract) -> str:
         "| rule | level | severity | description |",
         "|---|---|---|---|",
     ]
+    if rules.period_rule(contract):
+        lines.append(f"| `{rules.period_rule(contract)}` | row | ERROR | {rules.period_sentence(contract)}. |")
+    if rules.across_periods_rule(contract):
+        lines.append(f"| `{rules.across_periods_rule(contract)}` | lookup | ERROR | {rules.across_periods_sentence(contract)}. |")
     for r in contract.rules:
         holds = f" (`{r.holds}`)" if r.holds else ""
         lines.append(f"| `{r.id}` | {r.level} | {r.severity} | {r.description}{holds} |")
@@ -71,7 +77,11 @@ def page(contract: Contract) -> str:
     lines += [
         "",
         f"A delivery that cannot be read is rejected whole under `{rules.DELIVERY_READABLE.id}`, naming one of {readable}.",
+        "A delivery that breaks a batch rule of severity ERROR is not accepted: the period keeps what was in force "
+        "before, and the delivery's report says what to fix. Send the correction as the next version (`_v2`, ...).",
     ]
+    if contract.min_rows:
+        lines.append(f"This feed is never empty: a delivery holds at least {contract.min_rows} row(s).")
     return "\n".join(lines) + "\n"
 
 

@@ -175,6 +175,9 @@ class Lake(Receipts):
         pointer = self.in_force(feed_id, key) or {}
         keep = {self.root / pointer[layer] for layer in FEED_LAYERS if layer in pointer}
         removed = []
+        for folder in (self.pointer_path(feed_id, key).parent, self.receipt_path(feed_id, key, "x").parent):
+            if folder.exists():
+                removed += _remove_dead_writers(folder)
         for layer in FEED_LAYERS:
             directory = self.partition_dir(layer, feed_id, key)
             if not directory.exists():
