@@ -148,25 +148,24 @@ def _of_declared_shape(col: Column) -> pl.Expr:
     return parsed.fill_null(False)
 
 
-def _may_hide(col: Column) -> pl.Expr:
-    """Cheap filter before the exact scan: off its shape, with enough digits or an e-mail's at-sign."""
+def _suspects(frame: pl.DataFrame, col: Column) -> pl.DataFrame:
+    """Values of one column that may hide an identifier: off their declared shape (first, eagerly,
+    so that the costlier test runs on the few), then with enough digits or an e-mail's at-sign."""
     text = pl.col(txt(col.name))
-    rich = (text.str.count_matches(r"\d") >= MIN_DIGITS) | text.str.contains(r"(?i)[@＠﹫]|[\(\[\{]\s*at\s*[\)\]\}]")
-    return text.is_not_null() & ~_of_declared_shape(col) & rich
+    off_shape = frame.filter(text.is_not_null() & ~_of_declared_shape(col)).select(LINE_COLUMN, text.alias("value"))
+    rich = (pl.col("value").str.count_matches(r"\d") >= MIN_DIGITS) | pl.col("value").str.contains(
+        r"(?i)[@＠﹫]|[\(\[\{]\s*at\s*[\)\]\}]"
+    )
+    return off_shape.filter(rich).with_columns(column=pl.lit(col.name))
 
 
 def find_direct_identifiers(contract: Contract, raw: pl.DataFrame, limit: int = 20) -> list[Finding]:
     """Where ``raw`` (text as delivered) holds a direct identifier; at most ``limit`` findings."""
-    findings: list[Finding] = []
     frame = prepare(contract, raw)
-    suspects = frame.select(
-        LINE_COLUMN, *[pl.when(_may_hide(c)).then(pl.col(txt(c.name))).alias(c.name) for c in contract.columns]
-    ).filter(pl.any_horizontal(pl.col(c.name).is_not_null() for c in contract.columns))
-    for row in suspects.iter_rows(named=True):
-        for col in contract.columns:
-            value = row[col.name]
-            if value is not None:
-                findings += [Finding(col.name, row[LINE_COLUMN], kind) for kind in kinds_in(value)]
-            if len(findings) >= limit:
-                return findings[:limit]
+    suspects = pl.concat([_suspects(frame, c) for c in contract.columns]).sort(LINE_COLUMN, maintain_order=True)
+    findings: list[Finding] = []
+    for line, value, column in suspects.iter_rows():
+        findings += [Finding(column, line, kind) for kind in kinds_in(value)]
+        if len(findings) >= limit:
+            return findings[:limit]
     return findings

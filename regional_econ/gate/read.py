@@ -142,11 +142,9 @@ def _read_csv(contract: Contract, path: Path | str, data: bytes) -> tuple[pl.Dat
             decode(contract, data, path)  # raises with the line
     else:
         body = decode(contract, data, path).encode("utf-8")
-    # Blank lines at the end are no rows; a blank line anywhere else is a row of one empty field.
-    body = body.rstrip(b"\r\n")
-    if not body:
+    body = _one_final_break(body)
+    if body == b"\n":
         raise DeliveryError(path, rules.CSV_WELLFORMED.id, "the file is empty: no header line", line=1)
-    body += b"\n"
     structure = csv_structure(body, path)
     try:
         frame = pl.read_csv(body, infer_schema=False, has_header=True, truncate_ragged_lines=False, raise_if_empty=False)
@@ -168,13 +166,21 @@ def count_records(contract: Contract, data: bytes) -> int | None:
             return pq.ParquetFile(io.BytesIO(data)).metadata.num_rows
         except Exception:  # noqa: BLE001 - an unreadable file has no count
             return None
-    body = data.removeprefix(BOM).rstrip(b"\r\n")
-    if not body:
+    body = _one_final_break(data.removeprefix(BOM))
+    if body == b"\n":
         return 0
     try:
-        return csv_structure(body + b"\n").records
+        return csv_structure(body).records
     except DeliveryError:
-        return body.count(b"\n")  # lines after the header, quotes aside
+        return body.count(b"\n") - 1  # lines after the header, quotes aside
+
+
+def _one_final_break(body: bytes) -> bytes:
+    """The text ending with exactly one line break: blank lines at the end are no rows (a blank
+    line anywhere else is a row of one empty field). Copies only when it must."""
+    if body.endswith(b"\n") and not body.endswith((b"\n\n", b"\n\r\n")) and len(body) > 1:
+        return body
+    return body.rstrip(b"\r\n") + b"\n"
 
 
 @dataclass(frozen=True)
@@ -191,7 +197,7 @@ def csv_structure(body: bytes, path: Path | str = "") -> Structure:
     ``body``: UTF-8 bytes ending with one line break. Only files with quotes need a byte scan;
     for the others counting separators and line breaks (in C) is enough.
     """
-    crs = body.count(b"\r")
+    crs = body.count(b"\r") if b"\r" in body else 0
     if crs and crs != body.count(b"\r\n") and b'"' not in body:
         raise DeliveryError(
             path,
