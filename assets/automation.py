@@ -1,25 +1,48 @@
-"""Jobs, schedules and sensors: the daily cycle in KST, landing sensors, and the warehouse refresh."""
+"""Jobs, schedules and the automation conditions that keep marts current.
 
-import json
+What is on by default (the daemon runs it) and what is not, and why, is in the README's
+"Operating it". In short: deliveries are staged by the landing sensors as they arrive; marts,
+products, the catalog and the warehouse follow their inputs by declarative automation, also for
+past periods (a late or corrected delivery updates last month's marts too); the freshness
+sensor fails a feed whose center is late; failures are alerted; old runs are purged. The
+cycle schedules are a batch alternative, off by default.
+"""
+
+import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from assets.partitions import PARTITIONS
+from assets.keys import CATALOG_KEY, WAREHOUSE_KEY
+from assets.partitions import PARTITIONS, TIMEZONE
+from regional_econ.periods import period_start
 
 JobLike = Any  # what define_asset_job returns (an unresolved asset job; not exported by dagster)
-from assets.keys import CATALOG_KEY, WAREHOUSE_KEY, quarantine_key, staged_key
-from regional_econ.contracts import centers, contracts
-from regional_econ.storage.landing import find_deliveries
-from resources import LandingZone
+
+# Marts and products follow their inputs, for every period (not only the latest), once every
+# period they read is there and no blocking check upstream failed.
+FOLLOW_INPUTS = (
+    dg.AutomationCondition.eager().without(dg.AutomationCondition.in_latest_time_window())
+    & dg.AutomationCondition.all_deps_blocking_checks_passed()
+).with_label("follows its inputs, past periods too")
+# The warehouse (one file of views over everything) is rebuilt after any input changed.
+REBUILD_AFTER_INPUTS = (
+    dg.AutomationCondition.eager()
+    .without(dg.AutomationCondition.in_latest_time_window())
+    .without(~dg.AutomationCondition.any_deps_missing())
+).with_label("rebuilt after any input changed")
 
 
-def cycle_jobs(assets: list[dg.AssetsDefinition]) -> dict[str, JobLike]:
-    """One job per cadence: every asset on that cadence's partitions (staged feeds and marts)."""
+def cycle_jobs(assets: list[dg.AssetsDefinition], freshness: list[dg.AssetChecksDefinition]) -> dict[str, JobLike]:
+    """One job per cadence: every asset on that cadence's partitions (staged feeds and marts), with
+    their checks but the freshness checks, which judge the present, not the period being run."""
     return {
         cadence: dg.define_asset_job(
             f"{cadence}_cycle",
-            selection=dg.AssetSelection.assets(*[a for a in assets if a.partitions_def == partitions]),
+            selection=dg.AssetSelection.assets(*[a for a in assets if a.partitions_def == partitions])
+            - dg.AssetSelection.checks(*freshness),
             partitions_def=partitions,
             description=f"Stage every {cadence} feed and build the {cadence} marts, for one period or a range.",
         )
@@ -35,57 +58,47 @@ WAREHOUSE_JOB = dg.define_asset_job(
 
 
 def cycle_schedules(jobs: dict[str, JobLike]) -> list[dg.ScheduleDefinition]:
-    """After each delivery deadline (KST), process the period that just closed."""
+    """The batch alternative to the sensors: after each delivery deadline (KST), the period that closed."""
     return [
         dg.build_schedule_from_partitioned_job(jobs["daily"], hour_of_day=9, minute_of_hour=30),
         dg.build_schedule_from_partitioned_job(jobs["weekly"], day_of_week=2, hour_of_day=13),
         dg.build_schedule_from_partitioned_job(jobs["monthly"], day_of_month=10, hour_of_day=19),
+        _quarterly_schedule(jobs["quarterly"]),
     ]
 
 
-def warehouse_refresh_sensor(jobs: dict[str, JobLike]) -> dg.SensorDefinition:
-    @dg.run_status_sensor(
-        run_status=dg.DagsterRunStatus.SUCCESS,
-        monitored_jobs=list(jobs.values()),
-        request_job=WAREHOUSE_JOB,
-        description="Refresh the warehouse after any cycle run succeeds.",
-    )
-    def refresh_warehouse_after_cycle(context: dg.RunStatusSensorContext):
-        return dg.RunRequest(run_key=context.dagster_run.run_id)
+def _quarterly_schedule(job: JobLike) -> dg.ScheduleDefinition:
+    """On the 30th of the month after a quarter (after its deadline), the quarter that closed."""
 
-    return refresh_warehouse_after_cycle
+    @dg.schedule(job=job, cron_schedule="0 19 30 1,4,7,10 *", execution_timezone=TIMEZONE, name="quarterly_cycle_schedule")
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        today = context.scheduled_execution_time.astimezone(ZoneInfo(TIMEZONE)).date()
+        closed = period_start("quarterly", period_start("quarterly", today) - timedelta(days=1))
+        return dg.RunRequest(partition_key=closed.isoformat())
 
-
-def landing_sensor(center_id: str) -> dg.SensorDefinition:
-    feeds = [c for c in contracts().values() if c.center == center_id]
-
-    @dg.sensor(
-        name=f"landing_{center_id}",
-        minimum_interval_seconds=60,
-        target=[staged_key(c) for c in feeds] + [quarantine_key(c) for c in feeds],
-        description=f"Notices complete deliveries from {centers()[center_id].name_ko} (new, late or re-sent) "
-        "and stages the periods they are for.",
-    )
-    def _sensor(context: dg.SensorEvaluationContext, landing: LandingZone):
-        seen = json.loads(context.cursor) if context.cursor else {}
-        for contract in feeds:
-            for delivery in find_deliveries(landing.path, contract):
-                if not delivery.complete:
-                    continue
-                stamp = str(delivery.manifest_path.stat().st_mtime_ns)
-                name = str(delivery.path.relative_to(landing.path))
-                if seen.get(name) == stamp:
-                    continue
-                seen[name] = stamp
-                yield dg.RunRequest(
-                    run_key=f"{name}@{stamp}",
-                    partition_key=delivery.period_key,
-                    asset_selection=[staged_key(contract), quarantine_key(contract)],
-                    tags={"regional_econ/delivery": name},
-                )
-        context.update_cursor(json.dumps(seen, sort_keys=True))
-
-    return _sensor
+    return _schedule
 
 
-LANDING_SENSORS = [landing_sensor(c) for c in centers()]
+RUN_RETENTION_ENV = "REGIONAL_ECON_RUN_RETENTION_DAYS"
+
+
+@dg.op(description="Delete runs (and their event logs) older than the retention, 180 days unless configured.")
+def purge_old_runs(context: dg.OpExecutionContext) -> int:
+    days = int(os.environ.get(RUN_RETENTION_ENV, "180"))
+    before = datetime.now(UTC) - timedelta(days=days)
+    records = context.instance.get_run_records(filters=dg.RunsFilter(created_before=before), limit=5000)
+    for record in records:
+        context.instance.delete_run(record.dagster_run.run_id)
+    context.log.info(f"deleted {len(records)} run(s) created before {before:%Y-%m-%d}")
+    return len(records)
+
+
+@dg.job(description="Keep the instance small: runs and their event logs past the retention go.")
+def housekeeping():
+    purge_old_runs()
+
+
+HOUSEKEEPING_SCHEDULE = dg.ScheduleDefinition(
+    job=housekeeping, cron_schedule="0 4 * * *", execution_timezone=TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.keys import landing_key
+from assets.metadata import feed_tags, owners
 from assets.partitions import partitions_for
 from regional_econ import names
 from regional_econ.contracts import Contract, centers, contracts
@@ -16,10 +17,11 @@ def landing_spec(contract: Contract) -> dg.AssetSpec:
     return dg.AssetSpec(
         key=landing_key(contract),
         description=f"{center.name_ko} ({center.name_en}): {contract.description}",
-        group_name="landing",
+        group_name=contract.center,
         partitions_def=partitions_for(d.cadence),
-        kinds={d.format},
-        owners=[],
+        kinds={"file", d.format},
+        owners=owners(contract),
+        tags=feed_tags(contract, names.LANDING),
         metadata={
             "contract": contract.id,
             "cadence": d.cadence,

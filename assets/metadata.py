@@ -43,3 +43,19 @@ def _markdown_table(frame: pl.DataFrame) -> str:
     for row in frame.iter_rows():
         lines.append("| " + " | ".join("" if v is None else str(v).replace("|", "\\|") for v in row) + " |")
     return "\n".join(lines)
+
+
+def data_class(contract: Contract) -> str:
+    """The most sensitive classification of the feed's columns: what handling its data needs."""
+    order = ("pseudonymous", "business_identifying", "internal", "public")
+    found = {c.classification for c in contract.columns}
+    return next(level for level in order if level in found)
+
+
+def feed_tags(contract: Contract, layer: str) -> dict[str, str]:
+    """Tags the UI filters on: the layer, the center, the data class."""
+    return {"layer": layer, "center": contract.center, "data_class": data_class(contract)}
+
+
+def owners(contract: Contract) -> list[str]:
+    return [f"team:{contract.owner}"]

@@ -4,6 +4,7 @@ and their catalog (``publish/catalog``)."""
 import dagster as dg
 import polars as pl
 
+from assets.automation import FOLLOW_INPUTS, REBUILD_AFTER_INPUTS
 from assets.keys import CATALOG_KEY, mart_key, product_key
 from assets.metadata import preview
 from assets.partitions import partitions_for
@@ -22,7 +23,7 @@ def build_product(name: str) -> dg.AssetsDefinition:
         deps=[mart_key(name)],
         partitions_def=partitions_for("monthly"),
         backfill_policy=dg.BackfillPolicy.single_run(),
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=FOLLOW_INPUTS,
         group_name="publish",
         kinds={"parquet", "csv"},
         description=f"Published {name}, one file per month (Parquet and Korean-header CSV): {RULE}.",
@@ -56,6 +57,7 @@ PRODUCTS = [build_product(name) for name, mart in MARTS.items() if mart.publish]
 @dg.asset(
     key=CATALOG_KEY,
     deps=[p.key for p in PRODUCTS],
+    automation_condition=REBUILD_AFTER_INPUTS,
     group_name="publish",
     kinds={"json"},
     description="data/publish/catalog.json: every product, period, schema, row count, sha256 and the suppression rule.",

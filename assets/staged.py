@@ -8,10 +8,12 @@ with the batch gate as blocking checks on the staged asset.
 import dagster as dg
 
 from assets.keys import landing_key, quarantine_key, staged_key
-from assets.metadata import column_schema
+from assets.metadata import column_schema, feed_tags, owners
 from assets.partitions import partitions_for
 from checks.batch_gate import check_results, check_specs
+from checks.freshness import freshness_policy
 from checks.output_schema import SchemaFailures, schema_check_result, schema_check_spec, staged_schema
+from regional_econ import names
 from regional_econ.contracts import Contract, contracts, rules
 from regional_econ.gate.lookups import LOOKUPS
 from regional_econ.staging import MissingDelivery, StageOutcome, stage_period
@@ -42,10 +44,15 @@ def _metadata(outcomes: list[StageOutcome], layer: str) -> dict:
     return meta
 
 
-def _lookup_deps(contract: Contract) -> list[dg.AssetKey]:
-    """Staged feeds this feed's lookup rules read (e.g. transactions need merchants first)."""
-    needs = {f for rule in contract.rules_at("lookup") for f in LOOKUPS[rule.id].needs}
-    return [staged_key(f) for f in sorted(needs)]
+def _lookup_deps(contract: Contract) -> list[dg.AssetDep]:
+    """Staged feeds this feed's lookup rules read (transactions need the day's merchants first), and
+    the feed's own previous period when a lookup reads it (a cancel's approval): a partition waits
+    for them."""
+    lookups = [LOOKUPS[rule.id] for rule in contract.rules_at("lookup")]
+    deps = [dg.AssetDep(staged_key(f)) for f in sorted({f for lookup in lookups for f in lookup.needs})]
+    if any(lookup.previous_period for lookup in lookups):
+        deps.append(dg.AssetDep(staged_key(contract), partition_mapping=dg.TimeWindowPartitionMapping(-1, -1)))
+    return deps
 
 
 def build_staged(contract: Contract) -> dg.AssetsDefinition:
@@ -59,15 +66,20 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
                 staged,
                 deps=upstream,
                 group_name=contract.center,
-                kinds={"parquet", "polars"},
+                kinds={"polars", "parquet"},
+                owners=owners(contract),
+                tags=feed_tags(contract, names.STAGED),
+                freshness_policy=freshness_policy(contract),
                 description=f"Contract-valid rows of {contract.id}, typed. {contract.description}",
                 metadata={"dagster/column_schema": column_schema(contract), "contract": contract.id},
             ),
             dg.AssetSpec(
                 quarantine,
-                deps=upstream,
+                deps=[landing_key(contract)],
                 group_name=contract.center,
-                kinds={"parquet"},
+                kinds={"quarantine", "parquet"},
+                owners=owners(contract),
+                tags=feed_tags(contract, names.QUARANTINE),
                 description=f"Rows of {contract.id} that broke a contract rule: original text, rules, file, line.",
             ),
         ],

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.automation import REBUILD_AFTER_INPUTS
 from assets.keys import WAREHOUSE_KEY
 from regional_econ import warehouse as core
 from resources import DuckDBWarehouse, ParquetLake, PublishFolder
@@ -15,6 +16,7 @@ def build_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         key=WAREHOUSE_KEY,
         deps=upstream,
         pool=WAREHOUSE_POOL,
+        automation_condition=REBUILD_AFTER_INPUTS,
         group_name="warehouse",
         kinds={"duckdb"},
         description="Rebuilds data/warehouse.duckdb: ref.* tables and staged.*, quarantine.*, marts.*, ops.receipts "

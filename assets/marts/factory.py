@@ -8,6 +8,7 @@ run) and reports row counts, schema, a preview and its plots.
 import dagster as dg
 import polars as pl
 
+from assets.automation import FOLLOW_INPUTS
 from assets.keys import mart_key, source_key
 from assets.marts.plots import PLOTS
 from assets.metadata import preview
@@ -42,7 +43,7 @@ def build_mart(mart: Mart) -> dg.AssetsDefinition:
         deps=mart_deps(mart),
         partitions_def=partitions_for(mart.cadence),
         backfill_policy=dg.BackfillPolicy.single_run(),
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=FOLLOW_INPUTS,
         group_name="marts",
         kinds={"parquet", "polars"},
         description=mart.description,

@@ -251,6 +251,14 @@ DELIVERY_IN_PERIOD = Rule(
     "At least half of the rows fall in the period the delivery is for (otherwise it is another period's file).",
     "Put the file in the folder of the period it holds, named after it.",
 )
+LOOKUPS_READY = Rule(
+    "lookups_ready",
+    ERROR,
+    "The periods this delivery's lookup rules read are staged first (the merchants of the day, the previous day "
+    "of the feed itself): otherwise its rows would be judged against a register that is not complete yet.",
+    "Nothing to fix on the center's side when the named period is on its way: the delivery is staged as soon as "
+    "it is; if it never comes, send it.",
+)
 ROWS_CONSERVED = Rule(
     "rows_conserved",
     ERROR,
@@ -296,6 +304,7 @@ BATCH_RULES = (
     MANIFEST_SHA256,
     MIN_ROWS,
     DELIVERY_IN_PERIOD,
+    LOOKUPS_READY,
     ROWS_CONSERVED,
     DELIVERED_ON_TIME,
     VOLUME_IN_BAND,

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from regional_econ.contracts import Contract, rules
+from regional_econ.periods import shift_period
 from regional_econ.storage.lake import Lake
 
 CANCEL_WINDOW_DAYS = 90
@@ -23,11 +24,13 @@ CANCEL_WINDOW_DAYS = 90
 
 @dataclass(frozen=True)
 class Lookup:
-    needs: tuple[str, ...]  # feeds that must be staged first (same period and earlier)
+    needs: tuple[str, ...]  # feeds whose same period must be staged first (and earlier ones, as delivered)
     # (typed delivery, lake, period key) -> boolean Series, true where the row breaks the rule
     broken: Callable[[pl.DataFrame, Lake, str], pl.Series]
     # What the file alone can tell (for the centers' pre-send check), when anything.
     local: Callable[[pl.DataFrame], pl.Series] | None = None
+    # The feed's own previous period must be staged first (a cancel's approval is in an earlier day).
+    previous_period: bool = False
 
 
 def _keys_up_to(lake: Lake, feed_id: str, period_key: str, days: int | None = None) -> list[str]:
@@ -84,6 +87,18 @@ def _not_approved_in(ids: pl.Series, rows: pl.DataFrame) -> pl.Series:
     return ids.filter(~ids.is_in(approved.implode()))
 
 
+def needs(contract: Contract, period_key: str) -> list[tuple[str, str]]:
+    """(feed, period) pairs a delivery's lookup rules read, that must be staged before it."""
+    found: dict[tuple[str, str], None] = {}
+    for rule in contract.rules_at("lookup"):
+        lookup = LOOKUPS[rule.id]
+        for feed_id in lookup.needs:
+            found[(feed_id, period_key)] = None
+        if lookup.previous_period:
+            found[(contract.id, shift_period(contract.delivery.cadence, period_key, -1))] = None
+    return list(found)
+
+
 def key_seen_in_other_periods(contract: Contract, frame: pl.DataFrame, lake: Lake, period_key: str) -> pl.Series:
     """True where the row's key is already staged for another period within the contract's horizon.
 
@@ -122,7 +137,9 @@ def cancel_above_approval_in_file(frame: pl.DataFrame) -> pl.Series:
 
 LOOKUPS: dict[str, Lookup] = {
     rules.MERCHANT_EXISTS.id: Lookup(("kona/merchants",), merchant_exists),
-    rules.CANCEL_HAS_APPROVAL.id: Lookup(("kona/merchants",), cancel_has_approval, local=cancel_above_approval_in_file),
+    rules.CANCEL_HAS_APPROVAL.id: Lookup(
+        ("kona/merchants",), cancel_has_approval, local=cancel_above_approval_in_file, previous_period=True
+    ),
     rules.PLACEMENT_HAS_POSTING.id: Lookup(("gjf/job_postings",), placement_has_posting),
 }
 if set(LOOKUPS) != set(rules.LOOKUP_RULES):

@@ -25,6 +25,7 @@ from regional_econ.gate.lookups import LOOKUPS, key_seen_in_other_periods
 from regional_econ.gate.read import count_records
 from regional_econ.periods import deadline
 from regional_econ.staging import batch
+from regional_econ.staging.pending import lookups_missing
 from regional_econ.storage.lake import Lake
 from regional_econ.storage.landing import (
     DeliveredFile,
@@ -62,6 +63,7 @@ class StageOutcome:
     in_period_share: float | None = None
     refused: list[RefusedFile] = field(default_factory=list)
     in_force_before: dict | None = None  # the period's pointer before this staging
+    lookups_missing: list[str] = field(default_factory=list)  # periods its lookups read, not staged yet
     failures: dict[str, str] = field(default_factory=dict)  # batch rule id -> what breaks it
     promoted: bool = False
     quarantined_rows: pl.DataFrame | None = None
@@ -123,6 +125,7 @@ def _stage(contract: Contract, landing: Path, lake: Lake, period_key: str, extra
     outcome.refused = refused
     outcome.in_force_before = lake.in_force(contract.id, period_key)
     outcome.volume_median = _volume_median(contract, lake, period_key)
+    outcome.lookups_missing = lookups_missing(contract, lake, period_key)
     outcome.failures = batch.evaluate(outcome)
     for check in extra_checks:
         outcome.failures |= check(outcome)

@@ -75,6 +75,12 @@ def _in_period(o: StageOutcome) -> str | None:
     return f"{o.relative_path}: {share:.0%} of the rows are in {o.period_key}'s period; the file is for another period"
 
 
+def _lookups_ready(o: StageOutcome) -> str | None:
+    if not o.lookups_missing:
+        return None
+    return f"{o.relative_path}: waits for {', '.join(o.lookups_missing)} to be staged first"
+
+
 def _conserved(o: StageOutcome) -> str | None:
     if o.records is None or o.records == o.staged + o.quarantined + o.rejected:
         return None
@@ -129,6 +135,7 @@ JUDGES: dict[rules.Rule, Callable[[StageOutcome], str | None]] = {
     rules.MANIFEST_SHA256: _manifest_sha256,
     rules.MIN_ROWS: _min_rows,
     rules.DELIVERY_IN_PERIOD: _in_period,
+    rules.LOOKUPS_READY: _lookups_ready,
     rules.ROWS_CONSERVED: _conserved,
     rules.DELIVERED_ON_TIME: _on_time,
     rules.VOLUME_IN_BAND: _volume,

@@ -207,7 +207,8 @@ class Lake(Receipts):
         tmp = directory / _tmp_name("part.parquet")
         try:
             write_parquet(frame, tmp)
-            digest = hashlib.sha256(tmp.read_bytes()).hexdigest()[:16]
+            with tmp.open("rb") as written:
+                digest = hashlib.file_digest(written, "sha256").hexdigest()[:16]
             target = directory / f"part-{digest}.parquet"
             if target.exists():  # the same content is already there: nothing changes
                 return target

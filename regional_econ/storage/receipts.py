@@ -26,6 +26,10 @@ class Receipts:
         write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         return path
 
+    def read_receipt(self, feed_id: str, period_key: str, file_name: str) -> dict | None:
+        path = self.receipt_path(feed_id, period_key, file_name)
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
     def receipts(self, feed_id: str, period_key: str) -> list[dict]:
         directory = self.root / "receipts" / feed_id / f"date={period_key}"
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
