@@ -31,7 +31,10 @@ def test_new_resent_and_already_staged_deliveries(tmp_path):
     txn = transactions("2026-09-01", [(1, TOKEN_A, "M000000001", 100, "APPROVE", None)])
     deliver(landing, TXN.id, "2026-09-01", txn)
     requests, cursor = _evaluate(landing, root)
-    assert _requested(requests) == {("2026-09-01", "staged/kona/merchants", "new"), ("2026-09-01", "staged/kona/transactions", "new")}
+    assert _requested(requests) == {
+        ("2026-09-01", "staged/kona/merchants", "new"),
+        ("2026-09-01", "staged/kona/transactions", "new"),
+    }
     for c in (MER, TXN):
         stage_period(c, landing, Lake(root), "2026-09-01")
     assert _evaluate(landing, root, cursor)[0] == []  # every delivery has its receipt
