@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import dagster as dg
 import polars as pl
 
@@ -59,3 +61,28 @@ def feed_tags(contract: Contract, layer: str) -> dict[str, str]:
 
 def owners(contract: Contract) -> list[str]:
     return [f"team:{contract.owner}"]
+
+
+def partition_materializations(
+    key: dg.AssetKey, figures: dict[str, dict], run: dict, latest: dict | None = None
+) -> Iterator[dg.MaterializeResult | dg.AssetMaterialization]:
+    """The events of a run: each partition shows its own figures (``figures[partition]``).
+
+    A run over one partition records one materialization with its figures, ``run`` and
+    ``latest`` (previews, plots). A run over a range (a single-run backfill) records the
+    result once per partition with the same metadata, so that result says it is the run's
+    (``run_*``); then each partition gets its own materialization with its figures, which is
+    the one the UI shows for it; the last partition also carries ``latest``.
+    """
+    latest = latest or {}
+    if len(figures) == 1:
+        (only,) = figures.values()
+        yield dg.MaterializeResult(asset_key=key, metadata=only | run | latest)
+        return
+    totals = {"run_partitions": len(figures)}
+    if all("dagster/row_count" in f for f in figures.values()):
+        totals["run_row_count_all_partitions"] = sum(f["dagster/row_count"] for f in figures.values())
+    yield dg.MaterializeResult(asset_key=key, metadata=totals | run)
+    last = list(figures)[-1] if figures else None
+    for partition, own in figures.items():
+        yield dg.AssetMaterialization(asset_key=key, partition=partition, metadata=own | (latest if partition == last else {}))

@@ -2,11 +2,10 @@
 and their catalog (``publish/catalog``)."""
 
 import dagster as dg
-import polars as pl
 
 from assets.automation import FOLLOW_INPUTS, REBUILD_AFTER_INPUTS
 from assets.keys import CATALOG_KEY, mart_key, product_key
-from assets.metadata import preview
+from assets.metadata import partition_materializations, preview
 from assets.partitions import partitions_for
 from regional_econ.marts import MARTS
 from regional_econ.publish.catalog import build_catalog
@@ -28,8 +27,8 @@ def build_product(name: str) -> dg.AssetsDefinition:
         kinds={"parquet", "csv"},
         description=f"Published {name}, one file per month (Parquet and Korean-header CSV): {RULE}.",
     )
-    def _product(context: dg.AssetExecutionContext, lake: ParquetLake, publish: PublishFolder) -> dg.MaterializeResult:
-        rows, suppressed, frames = {}, {}, []
+    def _product(context: dg.AssetExecutionContext, lake: ParquetLake, publish: PublishFolder):
+        rows, suppressed = {}, {}
         for key in context.partition_keys:
             frame = lake.lake.scan("marts", name, [key], column=mart.period_column)
             if frame is None:
@@ -37,15 +36,11 @@ def build_product(name: str) -> dg.AssetsDefinition:
             published = publishable(mart, frame.collect())
             write_product(publish.path, mart, key, published)
             rows[key], suppressed[key] = published.height, int(published["suppressed"].sum())
-            frames.append(published)
-        frame = pl.concat(frames)
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": sum(rows.values()),
-                "suppressed_cells": dg.MetadataValue.json(suppressed),
-                "suppression_rule": RULE,
-                "preview": preview(frame),
-            }
+        yield from partition_materializations(
+            product_key(name),
+            {k: {"dagster/row_count": rows[k], "suppressed_cells": suppressed[k]} for k in rows},
+            run={"suppression_rule": RULE},
+            latest={"preview": preview(published)},  # the latest period
         )
 
     return _product

@@ -8,7 +8,7 @@ with the batch gate as blocking checks on the staged asset.
 import dagster as dg
 
 from assets.keys import landing_key, quarantine_key, staged_key
-from assets.metadata import column_schema, feed_tags, owners
+from assets.metadata import column_schema, feed_tags, owners, partition_materializations
 from assets.partitions import partitions_for
 from checks.batch_gate import check_results, check_specs
 from checks.freshness import freshness_policy
@@ -20,28 +20,23 @@ from regional_econ.staging import MissingDelivery, StageOutcome, stage_period
 from resources import ContractReports, LandingZone, ParquetLake
 
 
-def _metadata(outcomes: list[StageOutcome], layer: str) -> dict:
-    promoted = [o for o in outcomes if o.promoted]
-    rows = {o.period_key: (o.staged if layer == "staged" else o.quarantined) for o in promoted}
-    meta: dict = {
-        "dagster/row_count": sum(rows.values()),
-        "partition_row_counts": dg.MetadataValue.json(rows),
-        "deliveries_in_force": dg.MetadataValue.json({o.period_key: o.delivery.path.name for o in promoted}),
-        "deliveries_blocked": dg.MetadataValue.json(
-            {o.period_key: {"delivery": o.delivery.path.name, "rules": sorted(o.blocking)} for o in outcomes if not o.promoted}
-        ),
-    }
-    if layer == "staged":
-        meta["rows_received"] = sum(o.received for o in outcomes)
-        meta["rows_quarantined"] = sum(o.quarantined for o in outcomes)
-        meta["rows_rejected_whole"] = sum(o.rejected for o in outcomes)
+def _figures(o: StageOutcome, layer: str) -> dict:
+    """One partition's figures: what is in force after this run (a blocked delivery leaves the
+    earlier one in force, and says so)."""
+    count = "rows_staged" if layer == names.STAGED else "rows_quarantined"
+    if o.promoted:
+        rows, in_force = (o.staged if layer == names.STAGED else o.quarantined), o.relative_path
     else:
-        by_rule: dict[str, int] = {}
-        for o in outcomes:
-            for rule, n in o.broken_by_rule.items():
-                by_rule[rule] = by_rule.get(rule, 0) + n
-        meta["rows_by_rule"] = dg.MetadataValue.json(by_rule)
-    return meta
+        before = o.in_force_before or {}
+        rows, in_force = before.get(count, 0), before.get("delivery")
+    figures: dict = {"dagster/row_count": rows, "delivery_in_force": in_force or "none"}
+    if not o.promoted:
+        figures["delivery_blocked"] = dg.MetadataValue.json({"delivery": o.relative_path, "rules": sorted(o.blocking)})
+    if layer == names.STAGED:
+        figures |= {"rows_received": o.received, "rows_quarantined": o.quarantined, "rows_rejected_whole": o.rejected}
+    else:
+        figures["rows_by_rule"] = dg.MetadataValue.json(dict(sorted(o.broken_by_rule.items())))
+    return figures
 
 
 def _lookup_deps(contract: Contract) -> list[dg.AssetDep]:
@@ -108,9 +103,12 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
             outcomes.append(outcome)
         if missing:
             raise dg.Failure(description="\n".join(missing), metadata={"missing_partitions": len(missing)})
-        report_links = {"contract_report": dg.MetadataValue.path(str(pages[outcomes[-1].period_key]))}
-        yield dg.MaterializeResult(asset_key=staged, metadata=_metadata(outcomes, "staged") | report_links)
-        yield dg.MaterializeResult(asset_key=quarantine, metadata=_metadata(outcomes, "quarantine"))
+        for key, layer in ((staged, names.STAGED), (quarantine, names.QUARANTINE)):
+            figures = {o.period_key: _figures(o, layer) for o in outcomes}
+            if layer == names.STAGED:
+                for o in outcomes:
+                    figures[o.period_key]["contract_report"] = dg.MetadataValue.path(str(pages[o.period_key]))
+            yield from partition_materializations(key, figures, run={})
         yield from check_results(contract, staged, outcomes)
         yield schema_check_result(staged, [o.period_key for o in outcomes], failures)
 

@@ -41,7 +41,7 @@ TARGETS: list[tuple[str, str, str]] = [
     ("regional_econ.storage.lake:Lake", "scan", "lake: list + scan partitions (lazy)"),
     ("resources", "write_delivery_report", "contract report (HTML)"),
     ("assets.staged", "check_results", "batch checks (from the outcome)"),
-    ("assets.staged", "_metadata", "staged asset metadata"),
+    ("assets.staged", "_figures", "staged asset metadata"),
     ("regional_econ.marts.plots", "*", "mart plots (matplotlib)"),
     ("assets.marts.factory", "preview", "mart metadata (preview)"),
     ("regional_econ.marts.build", "conform", "mart: conform to the declared column order"),

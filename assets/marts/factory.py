@@ -11,9 +11,10 @@ import polars as pl
 from assets.automation import FOLLOW_INPUTS
 from assets.keys import mart_key, source_key
 from assets.marts.plots import PLOTS
-from assets.metadata import preview
+from assets.metadata import partition_materializations, preview
 from assets.partitions import partitions_for
 from checks import output_schema
+from checks.conservation import CONSERVED, conservation_check_result, conservation_check_spec
 from checks.output_schema import schema_check_result, schema_check_spec
 from regional_econ.marts import Mart, build
 from regional_econ.marts.inputs import MissingInput
@@ -48,11 +49,14 @@ def build_mart(mart: Mart) -> dg.AssetsDefinition:
         kinds={"parquet", "polars"},
         description=mart.description,
         metadata={"dagster/column_schema": mart_schema(mart)},
-        check_specs=[schema_check_spec(key, "the mart's declared columns")],
+        check_specs=[
+            schema_check_spec(key, "the mart's declared columns"),
+            *([conservation_check_spec(key, mart.name)] if mart.name in CONSERVED else []),
+        ],
     )
     def _mart(context: dg.AssetExecutionContext, lake: ParquetLake):
         store, schema, failures = lake.lake, output_schema.mart_schema(mart), output_schema.SchemaFailures()
-        rows, frame = {}, pl.DataFrame()
+        rows, frame, conserved, differences = {}, pl.DataFrame(), CONSERVED.get(mart.name), {}
         try:
             # Only the latest period is kept for the preview and plots: a long backfill would
             # otherwise hold every period in memory just for metadata.
@@ -61,20 +65,25 @@ def build_mart(mart: Mart) -> dg.AssetsDefinition:
                 if not failures.add(period, frame, schema):
                     yield schema_check_result(key, [*rows, period], failures)
                     raise dg.Failure(description=f"marts/{mart.name}: {failures.describe()}")
+                if conserved:
+                    differences[period] = conserved.difference(store, period, frame)
+                    if differences[period]:
+                        yield schema_check_result(key, [*rows, period], failures)
+                        yield conservation_check_result(key, differences)
+                        raise dg.Failure(description=f"marts/{mart.name} {period}: net spending differs from payments")
                 store.write("marts", mart.name, period, frame, column=mart.period_column)
                 rows[period] = frame.height
         except MissingInput as err:
             raise dg.Failure(description=str(err)) from None
         plot = PLOTS.get(mart.name)
         yield schema_check_result(key, list(rows), failures)
-        yield dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": sum(rows.values()),
-                "partition_row_counts": dg.MetadataValue.json(rows),
-                "dagster/column_schema": mart_schema(mart),
-                "preview": preview(frame),  # of the latest period
-                **(plot(frame) if plot and frame.height else {}),
-            }
+        if conserved:
+            yield conservation_check_result(key, differences)
+        yield from partition_materializations(
+            key,
+            {period: {"dagster/row_count": n} for period, n in rows.items()},
+            run={"dagster/column_schema": mart_schema(mart)},
+            latest={"preview": preview(frame), **(plot(frame) if plot and frame.height else {})},
         )
 
     return _mart

@@ -31,7 +31,22 @@ def platform(tmp_path_factory, monkeypatch_module):
         keys = list(defs.resolve_asset_graph().asset_check_keys)
         latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
         checks = {k.to_user_string(): r.status.value for k, r in latest.items() if r is not None}
-    return root, failed, checks
+        shown = {key: latest_row_counts(instance, key) for key in SHOWN}
+    return root, failed, checks, shown
+
+
+SHOWN = ("staged/kona/transactions", "marts/spending_daily", "marts/payments")
+
+
+def latest_row_counts(instance: dg.DagsterInstance, key: str) -> dict[str, int]:
+    """What the UI shows on each partition: the row count of its latest materialization."""
+    records = instance.fetch_materializations(dg.AssetKey(key.split("/")), limit=1000).records  # newest first
+    counts: dict[str, int] = {}
+    for record in records:
+        event = record.asset_materialization
+        if event.partition not in counts:
+            counts[event.partition] = event.metadata["dagster/row_count"].value
+    return counts
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +61,12 @@ def sql(root, query):
 
 
 def test_every_run_succeeds(platform):
-    _, failed, _ = platform
+    _, failed, _, _ = platform
     assert failed == []
 
 
 def test_every_feed_is_staged_and_conserved(platform):
-    root, _, _ = platform
+    root, _, _, _ = platform
     for c in contracts().values():
         staged = sql(root, f"select count(*) from staged.{c.name}")[0][0]
         quarantined = sql(root, f"select count(*) from quarantine.{c.name}")[0][0]
@@ -61,7 +76,7 @@ def test_every_feed_is_staged_and_conserved(platform):
 
 
 def test_net_spending_equals_approvals_minus_cancels_in_the_landing_files(platform):
-    root, _, _ = platform
+    root, _, _, _ = platform
     net = sql(root, "select sum(net_amount_krw) from marts.spending_daily")[0][0]
     files = str(root / "landing" / "kona" / "transactions" / "*" / "*.csv")
     with duckdb.connect() as con:
@@ -73,14 +88,25 @@ def test_net_spending_equals_approvals_minus_cancels_in_the_landing_files(platfo
     assert sql(root, "select count(distinct date) from marts.spending_daily")[0][0] == DAYS
 
 
+def test_each_partition_shows_its_own_row_count(platform):
+    """A run over a range records its result on every partition; each must still show its own figures."""
+    root, _, _, shown = platform
+    views = {"staged/kona/transactions": "staged.kona_transactions", "marts/spending_daily": "marts.spending_daily",
+             "marts/payments": "marts.payments"}  # fmt: skip
+    for key, view in views.items():
+        in_lake = dict(sql(root, f"select strftime(date, '%Y-%m-%d'), count(*) from {view} group by 1"))
+        assert shown[key] == in_lake, key
+        assert len(set(in_lake.values())) == DAYS, "the days must differ for the test to mean anything"
+
+
 def test_reference_tables_and_reports_are_there(platform):
-    root, _, _ = platform
+    root, _, _, _ = platform
     assert sql(root, "select count(*) from ref.areas where in_portal_2019")[0][0] == 42
     assert (root / "reports" / "kona" / "index.html").exists()
 
 
 def test_the_spending_marts_agree_with_each_other_and_the_landing_files(platform):
-    root, _, _ = platform
+    root, _, _, _ = platform
     totals = {
         m: sql(root, f"select sum(net_amount_krw) from marts.{m}")[0][0]
         for m in ("spending_daily", "spending_monthly", "spending_by_time", "spending_by_demographics", "spending_flows")
@@ -100,7 +126,7 @@ def test_products_are_protected_and_catalogued(platform):
 
     from regional_econ.publish.disclosure import MIN_BUSINESSES, MIN_PERSONS
 
-    root, _, _ = platform
+    root, _, _, _ = platform
     catalog = json.loads((root / "publish" / "catalog.json").read_text())
     names = {p["product"] for p in catalog["products"]}
     assert {
@@ -150,7 +176,7 @@ RATES = {
 
 
 def test_fusion_marts_exist_with_rates_in_bounds(platform):
-    root, _, _ = platform
+    root, _, _, _ = platform
     for mart, rates in RATES.items():
         assert sql(root, f"select count(*) from marts.{mart}")[0][0] >= 0
         for rate in rates:
@@ -162,7 +188,7 @@ def test_fusion_marts_exist_with_rates_in_bounds(platform):
 def test_linkage_rates_show_the_planted_overlap(platform):
     from regional_econ.synth.businesses import KED_COVERAGE
 
-    root, _, _ = platform
+    root, _, _, _ = platform
     rate = sql(root, "select rate from marts.linkage_rates where center_a = 'kona' and center_b = 'ked'")[0][0]
     assert rate == pytest.approx(KED_COVERAGE["merchant"], abs=0.08)
     bounded = sql(root, "select count(*) from marts.linkage_rates where businesses_both > least(businesses_a, businesses_b)")[0][
@@ -173,7 +199,7 @@ def test_linkage_rates_show_the_planted_overlap(platform):
 
 def test_every_asset_check_ran_and_passed(platform):
     """Batch gate, the pandera output checks on every staged and mart asset, the warehouse read-only."""
-    _, _, checks = platform
+    _, _, checks, _ = platform
     assert any(k.endswith("schema_matches_declaration") and k.startswith("marts/") for k in checks)
     assert checks["warehouse:every_view_answers"] == "SUCCEEDED"
     failing = {k: v for k, v in checks.items() if v != "SUCCEEDED" and not k.endswith(("volume_in_band", "delivered_on_time"))}

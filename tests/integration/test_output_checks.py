@@ -77,3 +77,53 @@ def test_a_drifting_frame_fails_the_blocking_check_and_is_not_written(tmp_path, 
     assert lake.keys("marts", "job_mismatch", "month") == []
     ran = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
     assert "downstream" not in ran
+
+
+DAY = "2026-09-01"
+
+
+def _spending_daily_run(tmp_path, skew: int):
+    """spending_daily from the hand-computed payments of 09-01, its net shifted by ``skew`` won."""
+    from checks.conservation import NET_EQUALS_PAYMENTS
+    from regional_econ.transforms import payments, spending
+    from tests.builders import spending_month as world
+
+    facts = payments.payments(
+        world.transactions(), payments.merchant_register(world.merchants_register()),
+        payments.card_register(world.cardholders_register()), DAY,
+    ).filter(pl.col("date") == pl.lit(DAY).str.to_date())  # fmt: skip
+    lake = Lake(tmp_path)
+    lake.write("marts", "payments", DAY, facts.drop("date"))
+
+    def compute(payments: pl.LazyFrame) -> pl.DataFrame:
+        frame = spending.spending_daily(payments)
+        return frame.with_columns(net_amount_krw=pl.col("net_amount_krw") + pl.int_range(pl.len()).eq(0) * skew)
+
+    asset = build_mart(replace(MARTS["spending_daily"], compute=compute))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [asset], partition_key=DAY, instance=instance, raise_on_error=False,
+            resources={"lake": ParquetLake(root=str(tmp_path))},
+        )  # fmt: skip
+        checks = {
+            e.event_specific_data.check_name: e.event_specific_data
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        }
+    return result, checks[NET_EQUALS_PAYMENTS], lake
+
+
+@pytest.mark.parametrize("skew", [1, -1, 1_000_000])
+def test_spending_that_differs_from_payments_is_not_written(tmp_path, skew):
+    result, check, lake = _spending_daily_run(tmp_path, skew)
+    assert not result.success and not check.passed
+    assert check.metadata["partitions_failing"].value == [DAY]
+    assert lake.keys("marts", "spending_daily") == []
+
+
+def test_spending_that_equals_payments_is_written(tmp_path):
+    result, check, lake = _spending_daily_run(tmp_path, 0)
+    assert result.success and check.passed
+    # 10,000 + 20,000 - 4,000 on 09-01 (see tests/builders/spending_month.py)
+    total = lake.scan("marts", "spending_daily").select(pl.col("net_amount_krw").sum()).collect().item()
+    assert total == 26_000
