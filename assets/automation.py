@@ -19,6 +19,19 @@ from assets.keys import CATALOG_KEY, WAREHOUSE_KEY
 from assets.partitions import PARTITIONS, TIMEZONE
 from regional_econ.periods import period_start
 
+AUTOMATION_ENV = "REGIONAL_ECON_AUTOMATION"
+
+
+def automation_on() -> bool:
+    """Sensors and housekeeping are on by default; ``REGIONAL_ECON_AUTOMATION=off`` starts them stopped
+    (a read-only replica, or an operator who drives every run by hand)."""
+    return os.environ.get(AUTOMATION_ENV, "on").lower() not in ("off", "0", "false", "no")
+
+
+def sensor_status() -> dg.DefaultSensorStatus:
+    return dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED
+
+
 JobLike = Any  # what define_asset_job returns (an unresolved asset job; not exported by dagster)
 
 # Marts and products follow their inputs, for every period (not only the latest), once every
@@ -100,5 +113,5 @@ def housekeeping():
 
 HOUSEKEEPING_SCHEDULE = dg.ScheduleDefinition(
     job=housekeeping, cron_schedule="0 4 * * *", execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=dg.DefaultScheduleStatus.RUNNING if automation_on() else dg.DefaultScheduleStatus.STOPPED,
 )  # fmt: skip

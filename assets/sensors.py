@@ -1,5 +1,5 @@
 """Sensors: one per center for its deliveries, the automation that keeps marts current, and the
-alert on failed runs. All on by default."""
+alert on failed runs. All on by default (``REGIONAL_ECON_AUTOMATION=off``: stopped)."""
 
 import json
 import os
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.automation import sensor_status
 from assets.keys import quarantine_key, staged_key
 from regional_econ.contracts import centers, contracts
 from regional_econ.staging.pending import pending
@@ -23,7 +24,7 @@ def landing_sensor(center_id: str) -> dg.SensorDefinition:
         name=f"landing_{center_id}",
         minimum_interval_seconds=60,
         target=[staged_key(c) for c in feeds] + [quarantine_key(c) for c in feeds],
-        default_status=dg.DefaultSensorStatus.RUNNING,
+        default_status=sensor_status(),
         description=f"Stages the periods of {centers()[center_id].name_ko}'s complete deliveries that have no receipt "
         "yet (new, late or re-sent), and those held back until the periods their lookups read were staged.",
     )
@@ -56,7 +57,7 @@ def alert_log() -> Path:
 @dg.run_failure_sensor(
     name="alert_on_failure",
     monitor_all_code_locations=True,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=sensor_status(),
     description="Every failed run: a line in $REGIONAL_ECON_DATA/ops/alerts.jsonl and, when REGIONAL_ECON_ALERT_WEBHOOK "
     "is set, a JSON POST to it.",
 )
@@ -87,7 +88,7 @@ def automation_sensor(targets: dg.AssetSelection) -> dg.AutomationConditionSenso
     return dg.AutomationConditionSensorDefinition(
         "marts_follow_their_inputs",
         target=targets,
-        default_status=dg.DefaultSensorStatus.RUNNING,
+        default_status=sensor_status(),
         minimum_interval_seconds=30,
         description="Declarative automation: marts, products, the catalog and the warehouse follow their inputs.",
     )

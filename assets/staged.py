@@ -5,6 +5,8 @@ for every partition of the run (a range runs as one run: ``BackfillPolicy.single
 with the batch gate as blocking checks on the staged asset.
 """
 
+import os
+
 import dagster as dg
 
 from assets.keys import landing_key, quarantine_key, staged_key
@@ -48,6 +50,14 @@ def _lookup_deps(contract: Contract) -> list[dg.AssetDep]:
     if any(lookup.previous_period for lookup in lookups):
         deps.append(dg.AssetDep(staged_key(contract), partition_mapping=dg.TimeWindowPartitionMapping(-1, -1)))
     return deps
+
+
+LOOKUP_WAIT_ENV = "REGIONAL_ECON_LOOKUP_WAIT_SECONDS"
+
+
+def lookup_wait_seconds() -> float:
+    """How long a period waits for the lookup periods another run is staging (runs side by side)."""
+    return float(os.environ.get(LOOKUP_WAIT_ENV, "900"))
 
 
 def build_staged(contract: Contract) -> dg.AssetsDefinition:
@@ -94,7 +104,7 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
 
         for key in context.partition_keys:
             try:
-                outcome = stage_period(contract, landing.path, lake.lake, key, (output_check,))
+                outcome = stage_period(contract, landing.path, lake.lake, key, (output_check,), lookup_wait_seconds())
             except MissingDelivery as err:
                 missing.append(str(err))
                 continue

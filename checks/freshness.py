@@ -9,9 +9,11 @@ them (on by default); the UI shows them beside the batch gate.
 from __future__ import annotations
 
 import warnings
+from datetime import timedelta
 
 import dagster as dg
 
+from assets.automation import sensor_status
 from assets.keys import staged_key
 from assets.partitions import TIMEZONE
 from regional_econ.contracts import Contract, contracts
@@ -46,18 +48,18 @@ def freshness_checks() -> list[dg.AssetChecksDefinition]:
 
 def freshness_policy(contract: Contract) -> dg.FreshnessPolicy:
     """For the UI's freshness status: the staged asset is updated in the period before each deadline."""
-    from datetime import timedelta
-
     # At most the shortest gap between two deadlines (February; a 90-day quarter).
     span = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "monthly": timedelta(days=28),
             "quarterly": timedelta(days=89)}[contract.delivery.cadence]  # fmt: skip
     return dg.FreshnessPolicy.cron(deadline_cron=deadline_cron(contract), lower_bound_delta=span, timezone=TIMEZONE)
 
 
-FRESHNESS_CHECKS = freshness_checks()
 # Dagster now prefers FreshnessPolicy (set on every staged asset too), which is asset-level: the
 # per-period deadline of a partitioned feed still needs these checks and their sensor.
-warnings.filterwarnings("ignore", category=dg.SupersessionWarning, message=".*build_sensor_for_freshness_checks.*")
+warnings.filterwarnings(
+    "ignore", category=dg.SupersessionWarning, message=".*build_(sensor_for_freshness_checks|time_partition_freshness_checks).*"
+)
+FRESHNESS_CHECKS = freshness_checks()
 FRESHNESS_SENSOR = dg.build_sensor_for_freshness_checks(
-    freshness_checks=FRESHNESS_CHECKS, name="feeds_delivered_on_time", default_status=dg.DefaultSensorStatus.RUNNING
+    freshness_checks=FRESHNESS_CHECKS, name="feeds_delivered_on_time", default_status=sensor_status()
 )

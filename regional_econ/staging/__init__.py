@@ -24,8 +24,7 @@ from regional_econ.gate.errors import DeliveryError
 from regional_econ.gate.lookups import LOOKUPS, key_seen_in_other_periods
 from regional_econ.gate.read import count_records
 from regional_econ.periods import deadline
-from regional_econ.staging import batch
-from regional_econ.staging.pending import lookups_missing
+from regional_econ.staging import batch, pending
 from regional_econ.storage.lake import Lake
 from regional_econ.storage.landing import (
     DeliveredFile,
@@ -98,8 +97,20 @@ ExtraCheck = Callable[[StageOutcome], dict[str, str]]
 
 
 def stage_period(
-    contract: Contract, landing: Path, lake: Lake, period_key: str, extra_checks: tuple[ExtraCheck, ...] = ()
+    contract: Contract,
+    landing: Path,
+    lake: Lake,
+    period_key: str,
+    extra_checks: tuple[ExtraCheck, ...] = (),
+    wait_for_lookups: float = 0.0,
 ) -> StageOutcome:
+    """Gate the period's newest complete delivery and promote it unless a blocking rule fails.
+
+    ``wait_for_lookups``: seconds to wait for lookup periods that are delivered but still being
+    staged by another run (see ``pending.wait_for_lookups``).
+    """
+    if wait_for_lookups:
+        pending.wait_for_lookups(contract, landing, lake, period_key, wait_for_lookups)
     with lake.period_lock(contract.id, period_key):
         lake.clean(contract.id, period_key)  # what a killed writer left
         return _stage(contract, landing, lake, period_key, extra_checks)
@@ -125,7 +136,7 @@ def _stage(contract: Contract, landing: Path, lake: Lake, period_key: str, extra
     outcome.refused = refused
     outcome.in_force_before = lake.in_force(contract.id, period_key)
     outcome.volume_median = _volume_median(contract, lake, period_key)
-    outcome.lookups_missing = lookups_missing(contract, lake, period_key)
+    outcome.lookups_missing = pending.lookups_missing(contract, lake, period_key, landing)
     outcome.failures = batch.evaluate(outcome)
     for check in extra_checks:
         outcome.failures |= check(outcome)

@@ -9,13 +9,14 @@ sensor's first tick asks for nothing that was already staged.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from regional_econ import names
 from regional_econ.contracts import Contract, rules
 from regional_econ.storage.lake import Lake
-from regional_econ.storage.landing import examine_period
+from regional_econ.storage.landing import DeliveredFile, examine_period
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,18 @@ def pending(contract: Contract, landing: Path, lake: Lake) -> list[Pending]:
         file = str(newest.path.relative_to(landing))
         arrived = newest.manifest_path.stat().st_mtime
         receipt = lake.read_receipt(contract.id, period, newest.path.name)
-        if receipt is None or receipt.get("received_at") != newest.received_at.isoformat():
+        if not _looked_at(receipt, newest):
             found.append(Pending(period, file, arrived, "new" if newest.version == 1 else "re-sent"))
-        elif rules.LOOKUPS_READY.id in receipt.get("rules_blocking", []) and not lookups_missing(contract, lake, period):
+        elif rules.LOOKUPS_READY.id in receipt.get("rules_blocking", []) and not lookups_missing(contract, lake, period, landing):
             found.append(Pending(period, file, arrived, "ready"))
     return found
 
 
-def lookups_missing(contract: Contract, lake: Lake, period_key: str) -> list[str]:
+def lookups_missing(contract: Contract, lake: Lake, period_key: str, landing: Path | None = None) -> list[str]:
     """The periods this feed's lookup rules read that are not staged yet (``feed period`` each).
 
-    A feed's own previous period is not needed by its first period.
+    A feed's own previous period is not needed by its first period: one with nothing staged
+    before it and (given ``landing``) no delivery for the previous period.
     """
     from regional_econ.gate.lookups import needs
 
@@ -62,6 +64,44 @@ def lookups_missing(contract: Contract, lake: Lake, period_key: str) -> list[str
         if lake.in_force(feed_id, key) is not None:
             continue
         if feed_id == contract.id and not any(k < key for k in lake.keys(names.STAGED, feed_id)):
-            continue
+            if landing is None or not _delivered(landing, feed_id, key):
+                continue
         missing.append(f"{feed_id} {key}")
     return missing
+
+
+def wait_for_lookups(
+    contract: Contract, landing: Path, lake: Lake, period_key: str, timeout: float, poll: float = 2.0
+) -> list[str]:
+    """Wait (up to ``timeout`` seconds) for the periods this feed's lookups read that are delivered
+    but not staged yet: staged by another run under way (a backfill runs partitions side by side).
+    Returns what is still missing; a period with no delivery, or whose delivery was looked at and
+    not promoted, is not waited for (the gate holds the period back and the sensor re-stages it).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        missing = lookups_missing(contract, lake, period_key, landing)
+        coming = [m for m in missing if _on_its_way(lake, landing, *m.split(" "))]
+        if not coming or time.monotonic() >= deadline:
+            return missing
+        time.sleep(poll)
+
+
+def _complete_deliveries(landing: Path, feed_id: str, period_key: str) -> list[DeliveredFile]:
+    from regional_econ.contracts import contracts
+
+    return [d for d in examine_period(landing, contracts()[feed_id], period_key)[0] if d.complete]
+
+
+def _delivered(landing: Path, feed_id: str, period_key: str) -> bool:
+    return bool(_complete_deliveries(landing, feed_id, period_key))
+
+
+def _on_its_way(lake: Lake, landing: Path, feed_id: str, period_key: str) -> bool:
+    deliveries = _complete_deliveries(landing, feed_id, period_key)
+    return bool(deliveries) and not _looked_at(lake.read_receipt(feed_id, period_key, deliveries[-1].path.name), deliveries[-1])
+
+
+def _looked_at(receipt: dict | None, delivery: DeliveredFile) -> bool:
+    """The gate wrote a receipt for this very delivery (a re-send under the same name is new)."""
+    return receipt is not None and receipt.get("received_at") == delivery.received_at.isoformat()

@@ -76,3 +76,45 @@ def test_a_day_staged_before_its_predecessor_waits_and_is_requested_when_it_arri
     assert _requested(requests) == {("2026-09-03", "staged/kona/transactions", "ready")}
     restaged = stage_period(TXN, landing, Lake(root), "2026-09-03")
     assert restaged.promoted and restaged.staged == 1  # the cancel finds its approval of 09-02
+
+
+def test_a_day_whose_predecessor_is_delivered_waits_for_the_run_staging_it(tmp_path):
+    """Runs side by side (a backfill, two at a time): 09-02 starts first and waits for 09-01,
+    delivered and being staged by another run, instead of being held back."""
+    import threading
+    import time
+
+    landing, root = tmp_path / "landing", tmp_path / "lake"
+    for day in ("2026-09-01", "2026-09-02"):
+        deliver(landing, MER.id, day, merchants([("M000000001", "41111")]))
+        stage_period(MER, landing, Lake(root), day)
+    deliver(landing, TXN.id, "2026-09-01", transactions("2026-09-01", [(1, TOKEN_A, "M000000001", 900, "APPROVE", None)]))
+    deliver(
+        landing, TXN.id, "2026-09-02", transactions("2026-09-02", [(1, TOKEN_A, "M000000001", 50, "CANCEL", "T2026090100000001")])
+    )
+
+    def other_run():
+        time.sleep(1.0)
+        stage_period(TXN, landing, Lake(root), "2026-09-01")
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    later = stage_period(TXN, landing, Lake(root), "2026-09-02", wait_for_lookups=60)
+    thread.join()
+    assert later.promoted and later.staged == 1  # the cancel found its approval of 09-01
+
+
+def test_a_day_whose_predecessor_is_not_delivered_does_not_wait(tmp_path):
+    import time
+
+    landing, root = tmp_path / "landing", tmp_path / "lake"
+    for day in ("2026-08-31", "2026-09-01", "2026-09-02"):
+        deliver(landing, MER.id, day, merchants([("M000000001", "41111")]))
+        stage_period(MER, landing, Lake(root), day)
+    deliver(landing, TXN.id, "2026-08-31", transactions("2026-08-31", [(1, TOKEN_A, "M000000001", 9, "APPROVE", None)]))
+    stage_period(TXN, landing, Lake(root), "2026-08-31")  # staged history exists, 09-01 never arrives
+    deliver(landing, TXN.id, "2026-09-02", transactions("2026-09-02", [(1, TOKEN_A, "M000000001", 50, "APPROVE", None)]))
+    began = time.monotonic()
+    held = stage_period(TXN, landing, Lake(root), "2026-09-02", wait_for_lookups=60)
+    assert time.monotonic() - began < 30  # held at once, not after the whole wait
+    assert not held.promoted and set(held.blocking) == {"lookups_ready"}
