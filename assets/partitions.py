@@ -43,3 +43,12 @@ PARTITIONS: dict[str, dg.TimeWindowPartitionsDefinition] = {
 
 def partitions_for(cadence: str) -> dg.TimeWindowPartitionsDefinition:
     return PARTITIONS[cadence]
+
+
+WAIT_ENV = "REGIONAL_ECON_WAIT_FOR_STAGING_SECONDS"
+
+
+def wait_for_staging_seconds() -> float:
+    """How long a partition waits at most for earlier periods that another run is staging (a
+    backfill runs partitions side by side, each in its own run)."""
+    return float(os.environ.get(WAIT_ENV, "900"))

@@ -13,10 +13,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
+import yaml
 
 # The one private import of the platform: Dagster has no public name for the tags that make
-# a run cover a range of partitions (what `dagster asset materialize --partition-range` sets).
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+# a run cover a range of partitions (what `dagster asset materialize --partition-range` sets),
+# nor for the one that files a run under its code location (what a run launched from the UI has).
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, REPOSITORY_LABEL_TAG
 
 from assets.instance import initialize
 from regional_econ.periods import period_keys
@@ -25,6 +27,39 @@ from regional_econ.periods import period_keys
 def partition_range_tags(first: str, last: str) -> dict[str, str]:
     """Tags that make one run cover the partitions ``first``..``last`` (single-run backfill)."""
     return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+
+
+WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
+
+
+def location_tags() -> dict[str, str]:
+    """The tag that lists a run under its job in the UI (the job's runs, the overview timeline):
+    the label ``<repository>@<code location>`` of the workspace the webserver loads."""
+    from definitions import defs
+
+    location = yaml.safe_load(WORKSPACE.read_text())["load_from"][0]["python_module"]["location_name"]
+    return {REPOSITORY_LABEL_TAG: f"{defs.get_repository_def().name}@{location}"}
+
+
+def cadence_order() -> list[str]:
+    """The cycle jobs in the order their assets read each other: a cadence runs after every
+    cadence whose assets its assets depend on (monthly marts read daily payments and quarterly
+    snapshots, so quarterly and daily come before monthly)."""
+    from graphlib import TopologicalSorter
+
+    from assets.partitions import PARTITIONS
+    from definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    cadence_of = {p: c for c, p in PARTITIONS.items()}
+    after: dict[str, set[str]] = {c: set() for c in PARTITIONS}
+    for node in graph.asset_nodes:
+        mine = cadence_of.get(node.partitions_def)
+        for parent in node.parent_keys:
+            theirs = cadence_of.get(graph.get(parent).partitions_def)
+            if mine and theirs and theirs != mine:
+                after[mine].add(theirs)
+    return list(TopologicalSorter(after).static_order())
 
 
 def run_window(
@@ -42,13 +77,14 @@ def run_window(
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
     failed = []
-    for cadence, job in CYCLE_JOBS.items():
+    for cadence in cadence_order():
+        job = CYCLE_JOBS[cadence]
         if cadences and cadence not in cadences:
             continue
         keys = period_keys(cadence, first, last)
         result = defs.resolve_job_def(job.name).execute_in_process(
             instance=instance,
-            tags=partition_range_tags(keys[0], keys[-1]),
+            tags=partition_range_tags(keys[0], keys[-1]) | location_tags(),
             raise_on_error=False,
             resources=resources,
             run_config=quiet,
@@ -58,7 +94,7 @@ def run_window(
         if not result.success:
             failed.append(job.name)
     result = defs.resolve_job_def("warehouse_refresh").execute_in_process(
-        instance=instance, raise_on_error=False, resources=resources, run_config=quiet
+        instance=instance, tags=location_tags(), raise_on_error=False, resources=resources, run_config=quiet
     )
     print(f"{'warehouse_refresh':16s} {'ok' if result.success else 'FAILED'} (run {result.run_id[:8]})")
     if not result.success:

@@ -5,13 +5,11 @@ for every partition of the run (a range runs as one run: ``BackfillPolicy.single
 with the batch gate as blocking checks on the staged asset.
 """
 
-import os
-
 import dagster as dg
 
 from assets.keys import landing_key, quarantine_key, staged_key
 from assets.metadata import column_schema, feed_tags, owners, partition_materializations
-from assets.partitions import partitions_for
+from assets.partitions import partitions_for, wait_for_staging_seconds
 from checks.batch_gate import check_results, check_specs
 from checks.freshness import freshness_policy
 from checks.output_schema import SchemaFailures, schema_check_result, schema_check_spec, staged_schema
@@ -50,14 +48,6 @@ def _lookup_deps(contract: Contract) -> list[dg.AssetDep]:
     if any(lookup.previous_period for lookup in lookups):
         deps.append(dg.AssetDep(staged_key(contract), partition_mapping=dg.TimeWindowPartitionMapping(-1, -1)))
     return deps
-
-
-LOOKUP_WAIT_ENV = "REGIONAL_ECON_LOOKUP_WAIT_SECONDS"
-
-
-def lookup_wait_seconds() -> float:
-    """How long a period waits for the lookup periods another run is staging (runs side by side)."""
-    return float(os.environ.get(LOOKUP_WAIT_ENV, "900"))
 
 
 def build_staged(contract: Contract) -> dg.AssetsDefinition:
@@ -104,7 +94,7 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
 
         for key in context.partition_keys:
             try:
-                outcome = stage_period(contract, landing.path, lake.lake, key, (output_check,), lookup_wait_seconds())
+                outcome = stage_period(contract, landing.path, lake.lake, key, (output_check,), wait_for_staging_seconds())
             except MissingDelivery as err:
                 missing.append(str(err))
                 continue

@@ -12,13 +12,13 @@ from assets.automation import FOLLOW_INPUTS
 from assets.keys import mart_key, source_key
 from assets.marts.plots import PLOTS
 from assets.metadata import partition_materializations, preview
-from assets.partitions import partitions_for
+from assets.partitions import partitions_for, wait_for_staging_seconds
 from checks import output_schema
 from checks.conservation import CONSERVED, conservation_check_result, conservation_check_spec
 from checks.output_schema import schema_check_result, schema_check_spec
 from regional_econ.marts import Mart, build
 from regional_econ.marts.inputs import MissingInput
-from resources import ParquetLake
+from resources import LandingZone, ParquetLake
 
 
 def mart_schema(mart: Mart) -> dg.TableSchema:
@@ -54,13 +54,14 @@ def build_mart(mart: Mart) -> dg.AssetsDefinition:
             *([conservation_check_spec(key, mart.name)] if mart.name in CONSERVED else []),
         ],
     )
-    def _mart(context: dg.AssetExecutionContext, lake: ParquetLake):
+    def _mart(context: dg.AssetExecutionContext, lake: ParquetLake, landing: LandingZone):
         store, schema, failures = lake.lake, output_schema.mart_schema(mart), output_schema.SchemaFailures()
         rows, frame, conserved, differences = {}, pl.DataFrame(), CONSERVED.get(mart.name), {}
         try:
             # Only the latest period is kept for the preview and plots: a long backfill would
             # otherwise hold every period in memory just for metadata.
-            for period, frame in build.periods(mart, store, context.partition_keys):
+            delivered = landing.path if build.staged_inputs(mart) else None
+            for period, frame in build.periods(mart, store, context.partition_keys, delivered, wait_for_staging_seconds()):
                 # A period that breaks the declared schema is never written.
                 if not failures.add(period, frame, schema):
                     yield schema_check_result(key, [*rows, period], failures)

@@ -10,6 +10,7 @@ sensor's first tick asks for nothing that was already staged.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,21 +71,51 @@ def lookups_missing(contract: Contract, lake: Lake, period_key: str, landing: Pa
     return missing
 
 
-def wait_for_lookups(
-    contract: Contract, landing: Path, lake: Lake, period_key: str, timeout: float, poll: float = 2.0
-) -> list[str]:
-    """Wait (up to ``timeout`` seconds) for the periods this feed's lookups read that are delivered
-    but not staged yet: staged by another run under way (a backfill runs partitions side by side).
-    Returns what is still missing; a period with no delivery, or whose delivery was looked at and
-    not promoted, is not waited for (the gate holds the period back and the sensor re-stages it).
+# A delivered period nobody has started staging for this long is not waited for any longer.
+IDLE_GRACE_SECONDS = 120.0
+
+
+def wait_for_staging(
+    lake: Lake, landing: Path, due: Callable[[], list[tuple[str, str]]], timeout: float, poll: float = 1.0
+) -> list[tuple[str, str]]:
+    """Wait while a (feed, period) of ``due()`` is delivered but not looked at by the gate yet:
+    being staged by another run (a backfill runs partitions side by side). Waits while such a
+    period's lock is held (its writer is at work), or up to ``IDLE_GRACE_SECONDS`` for a writer
+    to take it, and ``timeout`` seconds at most. Returns what is still on its way (empty: none).
+
+    A period with no delivery, or whose delivery the gate looked at and did not promote, is not
+    waited for: the reader proceeds and says what is missing (a staged period is held back by
+    ``lookups_ready``, and the landing sensor re-stages it when its lookups are there).
     """
-    deadline = time.monotonic() + timeout
+    began = idle_since = time.monotonic()
     while True:
-        missing = lookups_missing(contract, lake, period_key, landing)
-        coming = [m for m in missing if _on_its_way(lake, landing, *m.split(" "))]
-        if not coming or time.monotonic() >= deadline:
-            return missing
+        coming = [(f, k) for f, k in due() if _on_its_way(lake, landing, f, k)]
+        now = time.monotonic()
+        if any(lake.lock_held(f, k) for f, k in coming):
+            idle_since = now
+        if not coming or now - idle_since > IDLE_GRACE_SECONDS or now - began > timeout:
+            return coming
         time.sleep(poll)
+
+
+def wait_for_lookups(contract: Contract, landing: Path, lake: Lake, period_key: str, timeout: float) -> list[tuple[str, str]]:
+    """Wait for the periods this feed's lookups read that are on their way (``wait_for_staging``)."""
+
+    def due() -> list[tuple[str, str]]:
+        return [tuple(m.split(" ")) for m in lookups_missing(contract, lake, period_key, landing)]
+
+    return wait_for_staging(lake, landing, due, timeout)
+
+
+def delivered_not_staged(lake: Lake, landing: Path, feed_id: str, first: str, last: str) -> list[tuple[str, str]]:
+    """(feed, period) for periods ``first``..``last`` (ISO; "" from the beginning) delivered to the
+    landing zone but with nothing in force yet."""
+    folder = landing / names.landing_folder(feed_id)
+    if not folder.exists():
+        return []
+    staged = set(lake.keys(names.STAGED, feed_id))
+    periods = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    return [(feed_id, k) for k in periods if first <= k <= last and k not in staged]
 
 
 def _complete_deliveries(landing: Path, feed_id: str, period_key: str) -> list[DeliveredFile]:

@@ -169,6 +169,11 @@ class Lake(Receipts):
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def lock_held(self, feed_id: str, key: str) -> bool:
+        """Whether a writer holds the period's lock now."""
+        with self.period_lock(feed_id, key, wait=False) as taken:
+            return not taken
+
     def clean(self, feed_id: str, key: str) -> list[Path]:
         """Remove a period's leftovers: temporary files of dead writers, and files no pointer references
         (a commit killed before its pointer). Call with the period's lock held."""

@@ -11,7 +11,7 @@ from assets.marts.factory import build_mart
 from checks.output_schema import SCHEMA_CHECK
 from regional_econ.marts import MARTS
 from regional_econ.storage.lake import Lake
-from resources import ParquetLake
+from resources import LandingZone, ParquetLake
 
 MONTH = "2026-09-01"
 MISMATCH = MARTS["job_mismatch"]
@@ -56,7 +56,7 @@ def _run(tmp_path, transform):
             partition_key=MONTH,
             instance=instance,
             raise_on_error=False,
-            resources={"lake": ParquetLake(root=str(tmp_path))},
+            resources={"lake": ParquetLake(root=str(tmp_path)), "landing": LandingZone(root=str(tmp_path / "landing"))},
         )
         checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     return result, checks, lake
@@ -103,7 +103,7 @@ def _spending_daily_run(tmp_path, skew: int):
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             [asset], partition_key=DAY, instance=instance, raise_on_error=False,
-            resources={"lake": ParquetLake(root=str(tmp_path))},
+            resources={"lake": ParquetLake(root=str(tmp_path)), "landing": LandingZone(root=str(tmp_path / "landing"))},
         )  # fmt: skip
         checks = {
             e.event_specific_data.check_name: e.event_specific_data
