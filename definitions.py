@@ -28,4 +28,7 @@ defs = dg.Definitions(
     schedules=[*cycle_schedules(CYCLE_JOBS), HOUSEKEEPING_SCHEDULE],
     sensors=[*LANDING_SENSORS, automation_sensor(FOLLOWERS), FRESHNESS_SENSOR, alert_on_failure],
     resources=default_resources(),
+    # Steps of a run run one after another in its process: parallelism comes from runs side by
+    # side (the queue's limit), and a step costs no process start (dozens of small steps a day).
+    executor=dg.in_process_executor,
 )
