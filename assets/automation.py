@@ -34,12 +34,26 @@ def sensor_status() -> dg.DefaultSensorStatus:
 
 JobLike = Any  # what define_asset_job returns (an unresolved asset job; not exported by dagster)
 
-# Marts and products follow their inputs, for every period (not only the latest), once every
-# period they read is there and no blocking check upstream failed.
-FOLLOW_INPUTS = (
-    dg.AutomationCondition.eager().without(dg.AutomationCondition.in_latest_time_window())
-    & dg.AutomationCondition.all_deps_blocking_checks_passed()
-).with_label("follows its inputs, past periods too")
+def follows_inputs(required: list[dg.AssetKey]) -> dg.AutomationCondition:
+    """Marts and products follow their inputs, for every period (not only the latest), when no
+    blocking check upstream failed and the inputs they cannot do without have something for the
+    period (``required``; a month of a daily input: any of its days, since months are built to
+    date). Dagster's eager condition asks for every dependency partition instead, which a
+    month-to-date never has."""
+    present = dg.AutomationCondition.any_deps_match(
+        ~dg.AutomationCondition.missing() | dg.AutomationCondition.will_be_requested()
+    )
+    if required:
+        present = present.allow(dg.AssetSelection.assets(*required))
+    return (
+        dg.AutomationCondition.eager()
+        .without(dg.AutomationCondition.in_latest_time_window())
+        .without(~dg.AutomationCondition.any_deps_missing())
+        & present
+        & dg.AutomationCondition.all_deps_blocking_checks_passed()
+    ).with_label("follows its inputs, past periods too")
+
+
 # The warehouse (one file of views over everything) is rebuilt after any input changed.
 REBUILD_AFTER_INPUTS = (
     dg.AutomationCondition.eager()

@@ -3,7 +3,7 @@ and their catalog (``publish/catalog``)."""
 
 import dagster as dg
 
-from assets.automation import FOLLOW_INPUTS, REBUILD_AFTER_INPUTS
+from assets.automation import REBUILD_AFTER_INPUTS, follows_inputs
 from assets.keys import CATALOG_KEY, mart_key, product_key
 from assets.metadata import partition_materializations, preview
 from assets.partitions import partitions_for
@@ -22,7 +22,7 @@ def build_product(name: str) -> dg.AssetsDefinition:
         deps=[mart_key(name)],
         partitions_def=partitions_for("monthly"),
         backfill_policy=dg.BackfillPolicy.single_run(),
-        automation_condition=FOLLOW_INPUTS,
+        automation_condition=follows_inputs([mart_key(name)]),
         group_name="publish",
         kinds={"parquet", "csv"},
         description=f"Published {name}, one file per month (Parquet and Korean-header CSV): {RULE}.",

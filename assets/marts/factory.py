@@ -8,7 +8,7 @@ run) and reports row counts, schema, a preview and its plots.
 import dagster as dg
 import polars as pl
 
-from assets.automation import FOLLOW_INPUTS
+from assets.automation import follows_inputs
 from assets.keys import mart_key, source_key
 from assets.marts.plots import PLOTS
 from assets.metadata import partition_materializations, preview
@@ -36,6 +36,12 @@ def mart_deps(mart: Mart) -> list[dg.AssetKey]:
     return sorted(keys, key=lambda k: k.to_user_string())
 
 
+def required_deps(mart: Mart) -> list[dg.AssetKey]:
+    """The inputs a period cannot be built without (those of the period itself, required)."""
+    keys = {source_key(i.layer, i.name) for i in mart.inputs.values() if i.required and i.window.first == 0}
+    return sorted(keys - {mart_key(mart.name)}, key=lambda k: k.to_user_string())
+
+
 def build_mart(mart: Mart) -> dg.AssetsDefinition:
     key = mart_key(mart.name)
 
@@ -44,7 +50,7 @@ def build_mart(mart: Mart) -> dg.AssetsDefinition:
         deps=mart_deps(mart),
         partitions_def=partitions_for(mart.cadence),
         backfill_policy=dg.BackfillPolicy.single_run(),
-        automation_condition=FOLLOW_INPUTS,
+        automation_condition=follows_inputs(required_deps(mart)),
         group_name="marts",
         kinds={"parquet", "polars"},
         description=mart.description,

@@ -26,7 +26,7 @@ import pytest
 
 from regional_econ.periods import period_keys
 from regional_econ.synth import generate
-from tests.builders import services
+from tests.builders import readme, services
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -37,6 +37,12 @@ LOCATION = "regional_econ"
 
 def _dagster(*args: str, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "dagster"), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _as_written(command: list[str], env: dict) -> subprocess.CompletedProcess:
+    """A README command (``.venv/bin/...``) with this environment's executables."""
+    program = BIN / Path(command[0]).name
+    return subprocess.run([str(program), *command[1:]], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
 
 
 def _graphql(port: int, query: str, variables: dict | None = None) -> dict:
@@ -106,16 +112,16 @@ def deployment(tmp_path_factory):
             services.wait_for_port(port, timeout=120, process=web)
             from assets.run import cadence_order
 
+            backfill, _, launch = readme.commands("with a daemon")  # the README's commands, as written
             expected, commands = 0, []
-            for cadence in cadence_order():  # what the README says: each cadence's job over its periods
+            for cadence in cadence_order():  # in the order the README gives
                 keys = period_keys(cadence, START, LAST)
-                command = ["job", "backfill", "-w", "workspace.yaml", "-l", LOCATION, "-j", f"{cadence}_cycle",
-                           "--from", keys[0], "--to", keys[-1], "--noprompt"]  # fmt: skip
-                commands.append(_dagster(*command, env=env))
+                command = readme.with_options(backfill, j=f"{cadence}_cycle", from_=keys[0], to=keys[-1])
+                commands.append(_as_written(command, env))
                 expected += len(keys)
                 with dg.DagsterInstance.from_config(str(home)) as instance:
                     _wait_for_runs(instance, expected)
-            commands.append(_dagster("job", "launch", "-w", "workspace.yaml", "-l", LOCATION, "-j", "warehouse_refresh", env=env))
+            commands.append(_as_written(launch, env))
             with dg.DagsterInstance.from_config(str(home)) as instance:
                 runs = _wait_for_runs(instance, expected + 1)
                 records = instance.get_run_records(dg.RunsFilter(job_name="daily_cycle"))
@@ -269,3 +275,50 @@ def test_a_run_attached_to_its_job_when_run_without_a_daemon(deployment, sequent
     with dg.DagsterInstance.from_config(str(deployment["tmp"] / "sequential_home")) as instance:
         runs = instance.get_runs(dg.RunsFilter(job_name="daily_cycle", tags=location_tags()))
     assert len(runs) == 1
+
+
+def _monthly_net(root: Path) -> int:
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute("select sum(net_amount_krw) from marts.spending_monthly where month = '2026-09-01'").fetchone()[0]
+
+
+def _product_digest(root: Path) -> str:
+    catalog = json.loads((root / "publish" / "catalog.json").read_text())
+    (product,) = [p for p in catalog["products"] if p["product"] == "spending_monthly"]
+    (period,) = [p for p in product["periods"] if p["period"] == "2026-09"]
+    return "".join(sorted(f["sha256"] for f in period["files"]))
+
+
+def test_a_late_correction_of_a_past_day_flows_into_the_monthly_mart_product_and_warehouse(deployment):
+    """Last in this module (it changes the operated world): a _v2 of 09-02, three months back,
+    is staged by the landing sensor and followed by declarative automation, with no manual step."""
+    from datetime import UTC, datetime
+
+    import polars as pl
+
+    from regional_econ.contracts import contract
+    from regional_econ.storage.lake import Lake
+    from regional_econ.synth.writer import write_delivery
+
+    root, env = deployment["tmp"] / "operated", deployment["env"]
+    net_before, product_before = _monthly_net(root), _product_digest(root)
+    txn = contract("kona/transactions")
+    staged = Lake(root / "lake").scan("staged", txn.id, ["2026-09-02"]).collect().drop("date")
+    corrected = staged.with_columns(
+        amount_krw=pl.when(pl.col("txn_type") == "APPROVE").then(pl.col("amount_krw") + 1).otherwise(pl.col("amount_krw"))
+    )
+    write_delivery(root / "landing", txn, "2026-09-02", corrected, version=2, received_at=datetime.now(UTC))
+    approvals = staged.filter(pl.col("txn_type") == "APPROVE").height
+    for sensor in ("landing_kona", "marts_follow_their_inputs"):
+        started = _dagster("sensor", "start", "-w", "workspace.yaml", "-l", LOCATION, sensor, env=env)
+        assert started.returncode == 0, started.stdout + started.stderr
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if _monthly_net(root) == net_before + approvals and _product_digest(root) != product_before:
+            break
+        time.sleep(5)
+    assert _monthly_net(root) == net_before + approvals  # each approval of 09-02 is one won more
+    assert _product_digest(root) != product_before
+    with dg.DagsterInstance.from_config(str(deployment["tmp"] / "dagster_home")) as instance:
+        late = [r for r in instance.get_runs() if r not in deployment["runs"]]
+        assert late and all(r.status == dg.DagsterRunStatus.SUCCESS for r in late if r.is_finished)

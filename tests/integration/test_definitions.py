@@ -77,3 +77,26 @@ def test_dagster_definitions_validate_on_the_workspace():
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "All code locations passed validation" in result.stdout + result.stderr
+
+
+def _statuses(env: dict) -> dict[str, str]:
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json; from definitions import defs; "
+        "print(json.dumps({i.name: i.default_status.value for i in [*defs.sensors, *defs.schedules]}))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=os.environ | env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_what_runs_by_default_and_the_switch_that_stops_it():
+    on = _statuses({"REGIONAL_ECON_AUTOMATION": "on"})
+    running = {name for name, status in on.items() if status == "RUNNING"}
+    assert {"landing_kona", "landing_msc", "marts_follow_their_inputs", "feeds_delivered_on_time", "alert_on_failure",
+            "housekeeping_schedule"} <= running  # fmt: skip
+    assert not {name for name in running if name.endswith("_cycle_schedule")}  # the batch alternative stays off
+    off = _statuses({"REGIONAL_ECON_AUTOMATION": "off"})
+    assert set(off) == set(on) and set(off.values()) == {"STOPPED"}
