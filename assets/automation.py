@@ -34,6 +34,7 @@ def sensor_status() -> dg.DefaultSensorStatus:
 
 JobLike = Any  # what define_asset_job returns (an unresolved asset job; not exported by dagster)
 
+
 def follows_inputs(required: list[dg.AssetKey]) -> dg.AutomationCondition:
     """Marts and products follow their inputs, for every period (not only the latest), when no
     blocking check upstream failed and the inputs they cannot do without have something for the

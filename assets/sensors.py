@@ -37,7 +37,12 @@ def landing_sensor(center_id: str) -> dg.SensorDefinition:
                     run_key=due.run_key,
                     partition_key=due.period_key,
                     asset_selection=[staged_key(contract), quarantine_key(contract)],
-                    tags={"regional_econ/delivery": due.file, "regional_econ/reason": due.reason},
+                    # The feed's tag lets a deployment without shared locks stage a feed one run at a time.
+                    tags={
+                        "regional_econ/feed": contract.id,
+                        "regional_econ/delivery": due.file,
+                        "regional_econ/reason": due.reason,
+                    },
                 )
         # The receipts are the memory: the cursor only says when it last looked, and what it found.
         context.update_cursor(json.dumps({"at": datetime.now(UTC).isoformat(timespec="seconds"), "requested": requested}))

@@ -32,7 +32,7 @@ def build_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         # The new views read only the files in force: superseded ones can go now.
         removed = lake.lake.collect_garbage()
         rows, broken = {}, {}
-        with warehouse.reader().get_connection() as con:
+        with warehouse.read(lake.lake) as con:
             for view in core.views(con):
                 try:
                     rows[view] = con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]

@@ -3,7 +3,9 @@
 ``data/warehouse.duckdb`` is rebuilt whole into a temporary file and renamed into place,
 so readers never see it half-built; only one writer (the ``warehouse`` asset, in a
 concurrency pool of one) ever builds it. Views use absolute paths to the lake so the file
-answers queries from any working directory.
+answers queries from any working directory. A lake on an object store (``s3://...``) is read
+through its fsspec filesystem, registered on every connection this module opens (DuckDB's
+httpfs extension is not needed; the ``duckdb`` command needs it, see deploy/README.md).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from regional_econ import names, reference
 from regional_econ.contracts import Contract, contracts
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN, SOURCE_COLUMN
 from regional_econ.marts import MARTS
+from regional_econ.storage import paths
 from regional_econ.storage.lake import PART_FILE, Lake
+from regional_econ.storage.paths import Location
 
 DUCKDB_TYPES = {
     "string": "VARCHAR",
@@ -33,11 +37,11 @@ DUCKDB_TYPES = {
 }
 
 
-def _quote(path: Path) -> str:
+def _quote(path: Location | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _files(directory: Path) -> Path | None:
+def _files(directory: Location) -> Location | None:
     return directory / "*" / PART_FILE if any(directory.glob(f"*/{PART_FILE}")) else None
 
 
@@ -45,8 +49,16 @@ def _empty_select(columns: list[tuple[str, str]]) -> str:
     return "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {n}" for n, t in columns) + " WHERE false"
 
 
-def _file_list(paths: list[Path]) -> str:
-    return "[" + ", ".join(_quote(p) for p in paths) + "]"
+def _file_list(files: list[Location]) -> str:
+    return "[" + ", ".join(_quote(p) for p in files) + "]"
+
+
+def register_lake(con: duckdb.DuckDBPyConnection, lake: Location | str | None = None) -> duckdb.DuckDBPyConnection:
+    """Let ``con`` read a lake on an object store (default: the configured lake)."""
+    root = paths.location(lake) if lake is not None else paths.lake_root()
+    if paths.is_remote(root) and not con.filesystem_is_registered(root.fs.protocol[0]):
+        con.register_filesystem(root.fs)
+    return con
 
 
 def _feed_views(con: duckdb.DuckDBPyConnection, lake: Lake, contract: Contract) -> None:
@@ -68,7 +80,7 @@ def _feed_views(con: duckdb.DuckDBPyConnection, lake: Lake, contract: Contract) 
         con.execute(f"CREATE OR REPLACE VIEW {names.view(layer, contract.id)} AS {body}")
 
 
-def _mart_views(con: duckdb.DuckDBPyConnection, lake: Path) -> list[str]:
+def _mart_views(con: duckdb.DuckDBPyConnection, lake: Location) -> list[str]:
     built = []
     for mart in MARTS:
         files = _files(lake / names.lake_folder(names.MARTS, mart))
@@ -122,7 +134,9 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build(lake: Path, target: Path, publish: Path | None = None, connect: Connect = connect_for_writing) -> dict[str, list[str]]:
+def build(
+    lake: Location | str, target: Path, publish: Path | None = None, connect: Connect = connect_for_writing
+) -> dict[str, list[str]]:
     """(Re)build the warehouse file; returns the views and tables made, by schema.
 
     ``connect(path)`` opens the file being built (the Dagster resource hands in a
@@ -134,6 +148,7 @@ def build(lake: Path, target: Path, publish: Path | None = None, connect: Connec
     made: dict[str, list[str]] = {}
     store = Lake(lake)
     with connect(tmp) as con:
+        register_lake(con, store.root)
         for schema in ("ref", names.STAGED, names.QUARANTINE, names.MARTS, names.PUBLISH, "ops"):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for name in reference.TABLES:
@@ -145,7 +160,7 @@ def build(lake: Path, target: Path, publish: Path | None = None, connect: Connec
         for contract in contracts().values():
             _feed_views(con, store, contract)
         made[names.STAGED] = made[names.QUARANTINE] = [c.name for c in contracts().values()]
-        made[names.MARTS] = _mart_views(con, lake)
+        made[names.MARTS] = _mart_views(con, store.root)
         if publish is not None and publish.exists():
             made[names.PUBLISH] = _product_views(con, publish)
         if _receipts_view(con, store):
@@ -154,10 +169,10 @@ def build(lake: Path, target: Path, publish: Path | None = None, connect: Connec
     return made
 
 
-def query(target: Path, sql: str) -> pl.DataFrame:
+def query(target: Path, sql: str, lake: Location | str | None = None) -> pl.DataFrame:
     """Answer ``sql`` from the warehouse, opened read-only (readers never lock out the writer's rename)."""
     with duckdb.connect(str(target), read_only=True) as con:
-        return con.sql(sql).pl()
+        return register_lake(con, lake).sql(sql).pl()
 
 
 def views(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -6,9 +6,12 @@ defaults follow ``REGIONAL_ECON_DATA`` (``./data``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from regional_econ import warehouse
@@ -35,13 +38,14 @@ class LandingZone(dg.ConfigurableResource):
 
 
 class ParquetLake(dg.ConfigurableResource):
-    """Staged, quarantined and mart partitions as Parquet files, plus delivery receipts."""
+    """Staged, quarantined and mart partitions as Parquet files, plus delivery receipts; a folder
+    or an object store URL (``s3://bucket/prefix/lake``)."""
 
     root: str
 
     @property
     def lake(self) -> Lake:
-        return Lake(Path(self.root))
+        return Lake(self.root)
 
 
 class ContractReports(dg.ConfigurableResource):
@@ -78,8 +82,12 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
         return warehouse.build(lake.root, Path(self.path), publish, connect)
 
-    def reader(self) -> DuckDBResource:
-        return DuckDBResource(database=self.path, connection_config=warehouse.READ_ONLY_CONFIG)
+    @contextmanager
+    def read(self, lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection, as users open the file, that can read ``lake`` wherever it is."""
+        reader = DuckDBResource(database=self.path, connection_config=warehouse.READ_ONLY_CONFIG)
+        with reader.get_connection() as con:
+            yield warehouse.register_lake(con, lake.root)
 
 
 def default_resources(root: Path | None = None) -> dict[str, dg.ConfigurableResource]:

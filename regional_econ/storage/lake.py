@@ -15,6 +15,12 @@ after rebuilding its views on the pointers) and, with the temporary files of a k
 by the next staging of that period. A lock file per period keeps one writer at a time.
 
 **Marts** are one file per partition (``part-0.parquet``), written beside its place and renamed.
+
+**On an object store** (``s3://...``, see ``paths.lake_root``) the same layout holds; a file is
+written locally and uploaded whole, and since an object store shows an object entirely or not
+at all, the upload of the pointer is the commit. Object stores have no file locks: the period
+locks are then files on the writer's host (``REGIONAL_ECON_LOCK_DIR``), so that writers of one
+feed must share a host or a Dagster concurrency pool (deploy/README.md).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import hashlib
 import json
 import os
 import socket
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +39,7 @@ from pathlib import Path
 import polars as pl
 
 from regional_econ import names
+from regional_econ.storage.paths import Location, is_remote, location
 from regional_econ.storage.receipts import Receipts
 
 PART_FILE = "part-0.parquet"
@@ -39,6 +47,7 @@ FEED_LAYERS = (names.STAGED, names.QUARANTINE)
 META = "_meta"
 TMP_PREFIX = ".tmp-"
 GRACE_SECONDS = 3600  # an unreferenced file younger than this may belong to a commit under way elsewhere
+LOCK_DIR_ENV = "REGIONAL_ECON_LOCK_DIR"
 
 
 def _tmp_name(stem: str) -> str:
@@ -64,15 +73,34 @@ def _writer_gone(path: Path) -> bool:
     return int(pid) != os.getpid() and age > GRACE_SECONDS
 
 
-def write_atomic(path: Path, write) -> None:
-    """``write(tmp)`` then rename over ``path``: readers see the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(_tmp_name(path.name))
+@contextmanager
+def _scratch(directory: Location, stem: str) -> Iterator[Path]:
+    """A local file to write before it is placed: beside its place in a folder (the rename is the
+    commit), in a temporary folder for an object store (the upload of the whole object is)."""
+    if is_remote(directory):
+        with tempfile.TemporaryDirectory(prefix="regional-econ-") as scratch:
+            yield Path(scratch) / stem
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / _tmp_name(stem)
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        yield tmp
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _place(tmp: Path, target: Location) -> None:
+    if is_remote(target):
+        target.fs.put_file(str(tmp), target.path)
+    else:
+        os.replace(tmp, target)
+
+
+def write_atomic(path: Location, write) -> None:
+    """``write(tmp)`` then put it in place of ``path``: readers see the old file or the new one."""
+    with _scratch(path.parent, path.name) as tmp:
+        write(tmp)
+        _place(tmp, path)
 
 
 def write_parquet(frame: pl.DataFrame, path: Path) -> None:
@@ -81,20 +109,19 @@ def write_parquet(frame: pl.DataFrame, path: Path) -> None:
 
 
 class Lake(Receipts):
-    def __init__(self, root: Path):
-        self.root = Path(root)
+    def __init__(self, root: Location | str):
+        self.root = location(root)
 
     # -- marts: one file per partition -------------------------------------------------------
 
-    def partition_dir(self, layer: str, name: str, key: str, column: str = "date") -> Path:
+    def partition_dir(self, layer: str, name: str, key: str, column: str = "date") -> Location:
         return self.root / names.lake_folder(layer, name) / f"{column}={key}"
 
-    def write(self, layer: str, name: str, key: str, frame: pl.DataFrame, column: str = "date") -> Path:
-        """Replace a mart partition (one file, renamed into place)."""
+    def write(self, layer: str, name: str, key: str, frame: pl.DataFrame, column: str = "date") -> Location:
+        """Replace a mart partition (one file, put in place whole)."""
         if layer in FEED_LAYERS:
             raise ValueError("feed partitions are promoted (Lake.promote), not written one file at a time")
         directory = self.partition_dir(layer, name, key, column)
-        directory.mkdir(parents=True, exist_ok=True)
         _remove_dead_writers(directory)
         target = directory / PART_FILE
         write_atomic(target, lambda tmp: write_parquet(frame, tmp))
@@ -110,7 +137,7 @@ class Lake(Receipts):
             return []
         return sorted(p.name[len(prefix) :] for p in base.glob(f"{prefix}*") if (p / PART_FILE).exists())
 
-    def files(self, layer: str, name: str, keys: list[str] | None = None, column: str = "date") -> dict[str, Path]:
+    def files(self, layer: str, name: str, keys: list[str] | None = None, column: str = "date") -> dict[str, Location]:
         """Key -> the file in force for each partition ``keys`` (default: all) that exists."""
         if layer in FEED_LAYERS:
             pointers = self._pointers(name)
@@ -132,7 +159,7 @@ class Lake(Receipts):
 
     # -- feeds: promotion through a pointer --------------------------------------------------
 
-    def pointer_path(self, feed_id: str, key: str) -> Path:
+    def pointer_path(self, feed_id: str, key: str) -> Location:
         return self.root / META / "in_force" / feed_id / f"date={key}.json"
 
     def in_force(self, feed_id: str, key: str) -> dict | None:
@@ -143,20 +170,20 @@ class Lake(Receipts):
     def in_force_all(self, feed_id: str) -> dict[str, dict]:
         return {k: self._read_pointer(p) for k, p in sorted(self._pointers(feed_id).items())}
 
-    def _pointers(self, feed_id: str) -> dict[str, Path]:
+    def _pointers(self, feed_id: str) -> dict[str, Location]:
         folder = self.root / META / "in_force" / feed_id
         if not folder.exists():
             return {}
         return {p.stem[len("date=") :]: p for p in folder.glob("date=*.json")}
 
     @staticmethod
-    def _read_pointer(path: Path) -> dict:
+    def _read_pointer(path: Location) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
 
     @contextmanager
     def period_lock(self, feed_id: str, key: str, wait: bool = True) -> Iterator[bool]:
         """One writer per feed period at a time (yields False when ``wait`` is off and it is taken)."""
-        path = self.root / META / "locks" / feed_id / f"date={key}.lock"
+        path = self._lock_root() / feed_id / f"date={key}.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a") as handle:
             try:
@@ -169,16 +196,23 @@ class Lake(Receipts):
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def _lock_root(self) -> Path:
+        if not is_remote(self.root):
+            return self.root / META / "locks"
+        configured = os.environ.get(LOCK_DIR_ENV)
+        base = Path(configured) if configured else Path(tempfile.gettempdir()) / "regional-econ-locks"
+        return base / hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
+
     def lock_held(self, feed_id: str, key: str) -> bool:
         """Whether a writer holds the period's lock now."""
         with self.period_lock(feed_id, key, wait=False) as taken:
             return not taken
 
-    def clean(self, feed_id: str, key: str) -> list[Path]:
+    def clean(self, feed_id: str, key: str) -> list[Location]:
         """Remove a period's leftovers: temporary files of dead writers, and files no pointer references
         (a commit killed before its pointer). Call with the period's lock held."""
         pointer = self.in_force(feed_id, key) or {}
-        keep = {self.root / pointer[layer] for layer in FEED_LAYERS if layer in pointer}
+        keep = {str(self.root / pointer[layer]) for layer in FEED_LAYERS if layer in pointer}
         removed = []
         for folder in (self.pointer_path(feed_id, key).parent, self.receipt_path(feed_id, key, "x").parent):
             if folder.exists():
@@ -189,7 +223,7 @@ class Lake(Receipts):
                 continue
             removed += _remove_dead_writers(directory)
             for path in directory.glob("part-*.parquet"):
-                if path not in keep:
+                if str(path) not in keep:
                     path.unlink(missing_ok=True)
                     removed.append(path)
         return removed
@@ -206,23 +240,18 @@ class Lake(Receipts):
         )
         return pointer
 
-    def _write_content_named(self, layer: str, feed_id: str, key: str, frame: pl.DataFrame) -> Path:
+    def _write_content_named(self, layer: str, feed_id: str, key: str, frame: pl.DataFrame) -> Location:
         directory = self.partition_dir(layer, feed_id, key)
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / _tmp_name("part.parquet")
-        try:
+        with _scratch(directory, "part.parquet") as tmp:
             write_parquet(frame, tmp)
             with tmp.open("rb") as written:
                 digest = hashlib.file_digest(written, "sha256").hexdigest()[:16]
             target = directory / f"part-{digest}.parquet"
-            if target.exists():  # the same content is already there: nothing changes
-                return target
-            os.replace(tmp, target)
+            if not target.exists():  # the same content may already be there: then nothing changes
+                _place(tmp, target)
             return target
-        finally:
-            tmp.unlink(missing_ok=True)
 
-    def collect_garbage(self, older_than: float = 0.0) -> list[Path]:
+    def collect_garbage(self, older_than: float = 0.0) -> list[Location]:
         """Remove feed files no pointer references (superseded versions, killed commits), for every
         period whose lock is free; ``older_than``: seconds a file must have been there."""
         removed = []
@@ -237,9 +266,9 @@ class Lake(Receipts):
                         if not held:
                             continue
                         pointer = self.in_force(feed_id, key) or {}
-                        keep = self.root / pointer[layer] if layer in pointer else None
+                        keep = str(self.root / pointer[layer]) if layer in pointer else None
                         for path in [*directory.glob("part-*.parquet"), *directory.glob(f"{TMP_PREFIX}*")]:
-                            if path != keep and now - path.stat().st_mtime >= older_than:
+                            if str(path) != keep and now - path.stat().st_mtime >= older_than:
                                 if path.name.startswith(TMP_PREFIX) and not _writer_gone(path):
                                     continue
                                 path.unlink(missing_ok=True)
@@ -247,7 +276,10 @@ class Lake(Receipts):
         return removed
 
 
-def _remove_dead_writers(directory: Path) -> list[Path]:
+def _remove_dead_writers(directory: Location) -> list[Path]:
+    """Temporary files of writers that died (an object store has none: files are uploaded whole)."""
+    if is_remote(directory):
+        return []
     removed = []
     for path in directory.glob(f"{TMP_PREFIX}*"):
         if _writer_gone(path):

@@ -1,23 +1,46 @@
-"""Where everything lives: one data root, ``REGIONAL_ECON_DATA`` (default ``./data``)."""
+"""Where everything lives: one data root, ``REGIONAL_ECON_DATA`` (default ``./data``).
+
+The lake may live elsewhere, ``REGIONAL_ECON_LAKE`` (default ``<data root>/lake``): a folder or
+an object store URL such as ``s3://bucket/prefix/lake``, which every worker of a multi-host
+deployment then shares. Credentials and endpoint come from the usual ``AWS_*`` variables.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from upath import UPath
+
 DATA_ROOT_ENV = "REGIONAL_ECON_DATA"
+LAKE_ENV = "REGIONAL_ECON_LAKE"
+
+# A folder (Path) or an object store location (UPath over fsspec); the lake accepts both.
+Location = Path | UPath
 
 
 def data_root() -> Path:
     return Path(os.environ.get(DATA_ROOT_ENV, "data")).resolve()
 
 
+def is_remote(location: Location | str) -> bool:
+    return "://" in str(location)
+
+
+def location(text: Location | str) -> Location:
+    """A folder, or an object store URL. Listings are not cached: other runs write the same prefixes."""
+    if isinstance(text, UPath):
+        return text
+    return UPath(str(text), use_listings_cache=False) if is_remote(text) else Path(text)
+
+
 def landing_root(root: Path | None = None) -> Path:
     return (root or data_root()) / "landing"
 
 
-def lake_root(root: Path | None = None) -> Path:
-    return (root or data_root()) / "lake"
+def lake_root(root: Path | None = None) -> Location:
+    configured = os.environ.get(LAKE_ENV)
+    return location(configured) if configured else (root or data_root()) / "lake"
 
 
 def warehouse_path(root: Path | None = None) -> Path:

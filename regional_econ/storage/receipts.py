@@ -9,16 +9,17 @@ the period's pointer (``Lake.in_force``), not a field a later delivery rewrites 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+from regional_econ.storage.paths import Location
 
 
 class Receipts:
-    root: Path
+    root: Location
 
-    def receipt_path(self, feed_id: str, period_key: str, file_name: str) -> Path:
+    def receipt_path(self, feed_id: str, period_key: str, file_name: str) -> Location:
         return self.root / "receipts" / feed_id / f"date={period_key}" / f"{file_name}.json"
 
-    def write_receipt(self, feed_id: str, period_key: str, file_name: str, record: dict) -> Path:
+    def write_receipt(self, feed_id: str, period_key: str, file_name: str, record: dict) -> Location:
         from regional_econ.storage.lake import write_atomic
 
         path = self.receipt_path(feed_id, period_key, file_name)

@@ -35,6 +35,10 @@ def test_new_resent_and_already_staged_deliveries(tmp_path):
         ("2026-09-01", "staged/kona/merchants", "new"),
         ("2026-09-01", "staged/kona/transactions", "new"),
     }
+    # each run names its feed, for a run queue that stages a feed one run at a time
+    assert {(r.tags["regional_econ/feed"], r.asset_selection[0].to_user_string()) for r in requests} == {
+        ("kona/merchants", "staged/kona/merchants"), ("kona/transactions", "staged/kona/transactions")
+    }  # fmt: skip
     for c in (MER, TXN):
         stage_period(c, landing, Lake(root), "2026-09-01")
     assert _evaluate(landing, root, cursor)[0] == []  # every delivery has its receipt
