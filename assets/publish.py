@@ -1,7 +1,8 @@
-"""The published layer: disclosure-controlled monthly versions of the marts (``publish/<mart>``)
-and their catalog (``publish/catalog``)."""
+"""The published layer: disclosure-controlled monthly versions of the marts (``publish/<mart>``),
+protected together each month as one linked set, and their catalog (``publish/catalog``)."""
 
 import dagster as dg
+import polars as pl
 
 from assets.automation import REBUILD_AFTER_INPUTS, follows_inputs
 from assets.keys import CATALOG_KEY, mart_key, product_key
@@ -9,53 +10,126 @@ from assets.metadata import partition_materializations, preview
 from assets.partitions import partitions_for
 from regional_econ.marts import MARTS
 from regional_econ.publish.catalog import build_catalog
-from regional_econ.publish.disclosure import RULE
-from regional_econ.publish.files import publishable, write_product
+from regional_econ.publish.disclosure import PROTECTION, RULE
+from regional_econ.publish.disclosure.linked import Audit, audit
+from regional_econ.publish.files import SUPPRESSED, published_frames, withheld_shares, write_product
 from resources import ParquetLake, PublishFolder
 
+PUBLISHED = [name for name, mart in MARTS.items() if mart.publish]
+PROTECTED = "protected_against_linear_attack"
 
-def build_product(name: str) -> dg.AssetsDefinition:
-    mart = MARTS[name]
 
-    @dg.asset(
-        key=product_key(name),
-        deps=[mart_key(name)],
-        partitions_def=partitions_for("monthly"),
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        automation_condition=follows_inputs([mart_key(name)]),
-        group_name="publish",
-        kinds={"parquet", "csv"},
-        description=f"Published {name}, one file per month (Parquet and Korean-header CSV): {RULE}.",
+def _linked_marts(name: str) -> list[str]:
+    """The marts whose products share quantities with ``name``'s (its linked set)."""
+    quantities = lambda m: {MARTS[m].publish.quantity(m, v) for v in MARTS[m].publish.additive}  # noqa: E731
+    return [m for m in PUBLISHED if m == name or quantities(m) & quantities(name)]
+
+
+def _check(name: str, audits: dict[str, dict[str, Audit]], figures: dict[str, dict]) -> dg.AssetCheckResult:
+    per_period = {period: found[name] for period, found in audits.items() if name in found}
+    failing = {p: a.failing.height for p, a in per_period.items() if a.failing.height}
+    narrowest = [a.narrowest for a in per_period.values() if a.narrowest is not None]
+    return dg.AssetCheckResult(
+        asset_key=product_key(name),
+        check_name=PROTECTED,
+        passed=not failing,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(f"{p}: {n} withheld value(s) recoverable within the protection level" for p, n in failing.items())
+        or f"every withheld cell keeps at least +-{PROTECTION:.0%} in {len(per_period)} period(s)",
+        metadata={
+            "narrowest_interval_share": min(narrowest) if narrowest else None,
+            "withheld_values_audited": sum(a.intervals.height for a in per_period.values()),
+            "recoverable": sum(failing.values()),
+            "periods": dg.MetadataValue.json(figures),
+        },
     )
-    def _product(context: dg.AssetExecutionContext, lake: ParquetLake, publish: PublishFolder):
-        rows, suppressed = {}, {}
-        for key in context.partition_keys:
-            frame = lake.lake.scan("marts", name, [key], column=mart.period_column)
-            if frame is None:
-                raise dg.Failure(f"publish/{name} {key}: marts/{name} has no partition {key}")
-            published = publishable(mart, frame.collect())
-            write_product(publish.path, mart, key, published)
-            rows[key], suppressed[key] = published.height, int(published["suppressed"].sum())
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            product_key(name),
+            deps=[mart_key(m) for m in _linked_marts(name)],
+            automation_condition=follows_inputs([mart_key(name)]),
+            group_name="publish",
+            kinds={"parquet", "csv"},
+            skippable=True,
+            description=f"Published {name}, one file per month (Parquet and Korean-header CSV): {RULE}.",
+        )
+        for name in PUBLISHED
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            PROTECTED,
+            asset=product_key(name),
+            blocking=True,
+            description="Before any file is written: an attacker solving linear programs over every product of the month "
+            "(their cells, totals and shared cells) cannot narrow any withheld value to within the protection level.",
+        )
+        for name in PUBLISHED
+    ],
+    partitions_def=partitions_for("monthly"),
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=False,
+    name="publish_products",
+)
+def publish_products(context: dg.AssetExecutionContext, lake: ParquetLake, publish: PublishFolder):
+    audits, figures, written = {}, {name: {} for name in PUBLISHED}, {name: None for name in PUBLISHED}
+    for period in context.partition_keys:
+        marts = {}
+        for name in PUBLISHED:
+            frame = lake.lake.scan("marts", name, [period], column=MARTS[name].period_column)
+            if frame is not None:
+                marts[name] = frame.collect()
+        if not marts:
+            raise dg.Failure(f"publish {period}: no mart of a product has this month")
+        published, protection = published_frames(marts, period)
+        # The audit reads what would be published, not what the protection believes it did.
+        withheld = protection.withheld.copy()
+        for name, frame in published.items():
+            withheld[protection.linked.cells(name)] = frame[SUPPRESSED].to_numpy()
+        found = audit(protection.linked, withheld, protection.audit.protection)
+        audits[period] = {name: _for_product(found, protection, name) for name in published}
+        if not found.failing.is_empty():
+            for name in PUBLISHED:
+                yield _check(name, audits, figures)
+            raise dg.Failure(f"publish {period}: {found.failing.height} withheld value(s) recoverable; nothing was written")
+        for name, frame in published.items():
+            shares = withheld_shares(MARTS[name], frame, protection.published(name))
+            reasons = protection.published(name).group_by("_reason").len().drop_nulls()
+            figures[name][period] = shares | {"withheld_by_rule": dict(zip(reasons["_reason"], reasons["len"], strict=True))}
+            write_product(publish.path, MARTS[name], period, frame, shares)
+            written[name] = frame
+    for name in PUBLISHED:
+        yield _check(name, audits, figures)
+    for name in PUBLISHED:
+        if written[name] is None:
+            continue
         yield from partition_materializations(
             product_key(name),
-            {k: {"dagster/row_count": rows[k], "suppressed_cells": suppressed[k]} for k in rows},
+            {p: {"dagster/row_count": f["cells"], "suppressed_cells": f["withheld_cells"]} for p, f in figures[name].items()},
             run={"suppression_rule": RULE},
-            latest={"preview": preview(published)},  # the latest period
+            latest={"preview": preview(written[name])},
         )
 
-    return _product
+
+def _for_product(found: Audit, protection, name: str) -> Audit:
+    part = protection.linked.cells(name)
+    rows = found.intervals.filter(pl.col("cell").is_between(part.start, part.stop - 1))
+    return Audit(found.protection, rows)
 
 
-PRODUCTS = [build_product(name) for name, mart in MARTS.items() if mart.publish]
+PRODUCTS = [publish_products]
 
 
 @dg.asset(
     key=CATALOG_KEY,
-    deps=[p.key for p in PRODUCTS],
+    deps=[product_key(name) for name in PUBLISHED],
     automation_condition=REBUILD_AFTER_INPUTS,
     group_name="publish",
     kinds={"json"},
-    description="data/publish/catalog.json: every product, period, schema, row count, sha256 and the suppression rule.",
+    description="data/publish/catalog.json: every product, period, schema, row count, sha256, the suppression rule and "
+    "the shares of cells and of the measure withheld.",
 )
 def publish_catalog(publish: PublishFolder) -> dg.MaterializeResult:
     catalog = build_catalog(publish.path)

@@ -1,6 +1,6 @@
 -- marts/spending_by_time: month x merchant si/gun/gu x ISO weekday x hour, with Gyeonggi's 10 time bands.
 -- Net amount, approvals, cancels, distinct cards and merchants, and the largest merchant's
--- share of the cell's approved amount (null when the cell has no approval).
+-- and second merchant's and the largest card's shares of the cell's approved amount (null without approvals).
 COPY (
     WITH totals AS (
         SELECT month, sigungu_cd, day_of_week, hour,
@@ -12,9 +12,19 @@ COPY (
         FROM tx
         GROUP BY month, sigungu_cd, day_of_week, hour
     ), by_merchant AS (
-        SELECT month, sigungu_cd, day_of_week, hour, max(approved) / sum(approved) AS top_merchant_share
+        SELECT month, sigungu_cd, day_of_week, hour, sum(approved) AS approved_amount_krw,
+               max(approved) / sum(approved) AS top_merchant_share,
+               coalesce(list_sort(list(approved), 'DESC')[2], 0) / sum(approved) AS second_merchant_share
         FROM (
             SELECT month, sigungu_cd, day_of_week, hour, merchant_id, sum(amount_krw) AS approved
+            FROM tx WHERE txn_type = 'APPROVE'
+            GROUP BY ALL
+        )
+        GROUP BY month, sigungu_cd, day_of_week, hour
+    ), by_card AS (
+        SELECT month, sigungu_cd, day_of_week, hour, max(approved) / sum(approved) AS top_card_share
+        FROM (
+            SELECT month, sigungu_cd, day_of_week, hour, card_token, sum(amount_krw) AS approved
             FROM tx WHERE txn_type = 'APPROVE'
             GROUP BY ALL
         )
@@ -25,7 +35,9 @@ COPY (
            CAST((hour >= 0)::INT + (hour >= 7)::INT + (hour >= 9)::INT + (hour >= 11)::INT + (hour >= 13)::INT
                 + (hour >= 15)::INT + (hour >= 17)::INT + (hour >= 19)::INT + (hour >= 21)::INT + (hour >= 23)::INT
                 AS TINYINT) AS time_band,
-           net_amount_krw, approvals, cancels, cards, merchants, top_merchant_share
-    FROM totals LEFT JOIN by_merchant USING (month, sigungu_cd, day_of_week, hour)
+           net_amount_krw, approvals, cancels, cards, merchants,
+           coalesce(approved_amount_krw, 0) AS approved_amount_krw, top_merchant_share, second_merchant_share,
+           top_card_share
+    FROM totals LEFT JOIN by_merchant USING (month, sigungu_cd, day_of_week, hour) LEFT JOIN by_card USING (month, sigungu_cd, day_of_week, hour)
     ORDER BY month, sigungu_cd, day_of_week, hour
 ) TO '{{out}}/spending_by_time.parquet' (FORMAT parquet, COMPRESSION zstd);

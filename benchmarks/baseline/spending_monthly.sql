@@ -1,6 +1,6 @@
 -- marts/spending_monthly: month x merchant si/gun/gu x category.
 -- Net amount, approvals, cancels, distinct cards and merchants, and the largest merchant's
--- share of the cell's approved amount (null when the cell has no approval).
+-- and second merchant's and the largest card's shares of the cell's approved amount (null without approvals).
 COPY (
     WITH totals AS (
         SELECT month, sigungu_cd, category_cd,
@@ -12,15 +12,27 @@ COPY (
         FROM tx
         GROUP BY month, sigungu_cd, category_cd
     ), by_merchant AS (
-        SELECT month, sigungu_cd, category_cd, max(approved) / sum(approved) AS top_merchant_share
+        SELECT month, sigungu_cd, category_cd, sum(approved) AS approved_amount_krw,
+               max(approved) / sum(approved) AS top_merchant_share,
+               coalesce(list_sort(list(approved), 'DESC')[2], 0) / sum(approved) AS second_merchant_share
         FROM (
             SELECT month, sigungu_cd, category_cd, merchant_id, sum(amount_krw) AS approved
             FROM tx WHERE txn_type = 'APPROVE'
             GROUP BY ALL
         )
         GROUP BY month, sigungu_cd, category_cd
+    ), by_card AS (
+        SELECT month, sigungu_cd, category_cd, max(approved) / sum(approved) AS top_card_share
+        FROM (
+            SELECT month, sigungu_cd, category_cd, card_token, sum(amount_krw) AS approved
+            FROM tx WHERE txn_type = 'APPROVE'
+            GROUP BY ALL
+        )
+        GROUP BY month, sigungu_cd, category_cd
     )
-    SELECT month, sigungu_cd, category_cd, net_amount_krw, approvals, cancels, cards, merchants, top_merchant_share
-    FROM totals LEFT JOIN by_merchant USING (month, sigungu_cd, category_cd)
+    SELECT month, sigungu_cd, category_cd, net_amount_krw, approvals, cancels, cards, merchants,
+           coalesce(approved_amount_krw, 0) AS approved_amount_krw, top_merchant_share, second_merchant_share,
+           top_card_share
+    FROM totals LEFT JOIN by_merchant USING (month, sigungu_cd, category_cd) LEFT JOIN by_card USING (month, sigungu_cd, category_cd)
     ORDER BY month, sigungu_cd, category_cd
 ) TO '{{out}}/spending_monthly.parquet' (FORMAT parquet, COMPRESSION zstd);

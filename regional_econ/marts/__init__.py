@@ -7,6 +7,6 @@
 - ``plots``: pictures of a mart for the operator
 """
 
-from regional_econ.marts.declarations import MARTS, Disclosure, Mart, describe, label
+from regional_econ.marts.declarations import MARTS, Disclosure, Mart, Statistic, describe, label
 
-__all__ = ["MARTS", "Disclosure", "Mart", "describe", "label"]
+__all__ = ["MARTS", "Disclosure", "Mart", "Statistic", "describe", "label"]

@@ -109,7 +109,10 @@ COLUMNS = _declare(
     ("cards", I64, "카드수", "Distinct cards.", COUNT),
     ("merchants", I64, "가맹점수", "Distinct merchants.", COUNT),
     ("avg_ticket_krw", I64, "건당평균결제금액", "Approved amount / approvals, rounded half up."),
+    ("approved_amount_krw", I64, "승인금액", "Approved amount (before cancels), KRW: what the dominance shares are of.", COUNT),
     ("top_merchant_share", F64, "최대가맹점비중", "Largest merchant's share of the cell's approved amount.", SHARE),
+    ("second_merchant_share", F64, "2위가맹점비중", "Second-largest merchant's share of the cell's approved amount.", SHARE),
+    ("top_card_share", F64, "최대카드비중", "Largest card's (one person's) share of the cell's approved amount.", SHARE),
     ("share_of_fund", F64, "수당내비중", "Cell's share of its fund's month."),
     ("inflow_krw", I64, "유입금액", "Non-residents' net spending at merchants in the area.", NOT_NULL),
     ("outflow_krw", I64, "유출금액", "Residents' net spending at merchants elsewhere.", NOT_NULL),
@@ -143,6 +146,13 @@ COLUMNS = _declare(
     ("closures", I64, "폐업가맹점수", "Merchants closed in the month.", COUNT),
     ("total_revenue_krw", I64, "총매출액", "Net card revenue of the cell's merchants.", NOT_NULL),
     ("median_revenue_krw", I64, "매출액중앙값", "Median net revenue of trading merchants."),
+    (
+        "positive_revenue_krw",
+        I64,
+        "양의매출합계",
+        "Sum of trading merchants' positive net revenue: what the dominance shares are of.",
+        COUNT,
+    ),
     ("revenue_growth", F64, "매출증감률", "Total revenue / previous month's - 1 (null without a base)."),
     ("small_merchant_share", F64, "영세중소1비중", "Share of trading merchants of class 영세 or 중소1.", SHARE),
     ("centers", I64, "보유기관수", "Centers that know the business.", COUNT),
@@ -250,12 +260,6 @@ COLUMNS = _declare(
     ("rate_null_reason", S, "비율미산출사유", "Why cases_per_10k is null: no_cardholders."),
     # Disclosure control (products)
     ("suppressed", B, "비공개여부", "True when the cell's values are withheld by disclosure control.", NOT_NULL),
-    (
-        "suppression",
-        S,
-        "비공개사유",
-        "Why: persons (< 5 cards), businesses (< 3 merchants), dominance (one merchant > 85%), secondary.",
-    ),
 )
 
 

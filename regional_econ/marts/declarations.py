@@ -23,21 +23,52 @@ from regional_econ.transforms import credit, jobs, payments, sme, spending, stre
 
 
 @dataclass(frozen=True)
+class Statistic:
+    """A published value that is not a sum of contributions (a median, growth rate or ratio): shown
+    only over enough ``contributors`` (columns of counts) and rounded; ``ratio_of`` (numerator,
+    denominator, scale) recomputes it for the totals, which are otherwise left empty."""
+
+    contributors: tuple[str, ...]
+    digits: int | None = 2
+    significant: int | None = None
+    ratio_of: tuple[str, str, float] | None = None
+
+
+@dataclass(frozen=True)
 class Disclosure:
-    """How a mart is published: dimensions, the values withheld in a suppressed cell, and its counts."""
+    """How a mart is published (``regional_econ.publish.disclosure``): its dimensions, the values
+    withheld in a suppressed cell, and what the rules and the attacker's relations need."""
 
     dims: tuple[str, ...]  # a published cell is one combination of these (month first)
     values: tuple[str, ...]  # measures published, withheld (null) when the cell is suppressed
+    additive: tuple[str, ...] = ()  # values that add up over cells: the relations a reader can use
+    family: str | None = None  # products of a family measure the same things (their additive values link)
+    links: dict[str, str] = field(default_factory=dict)  # additive value -> "family.value" it equals
+    roles: dict[str, str] = field(default_factory=dict)  # dim -> the dim it is in the family (merchant area)
     persons: str | None = "cards"  # None: the cell counts no persons (business statistics)
     businesses: str | None = "merchants"  # None: the cell counts no businesses
-    dominance: str | None = "top_merchant_share"
+    contributions: str | None = "approved_amount_krw"  # what the dominance shares are shares of
+    top_shares: tuple[str, str] | None = ("top_merchant_share", "second_merchant_share")
+    person_share: str | None = "top_card_share"
+    statistics: dict[str, Statistic] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # code column -> reference table for a name column
     derived: tuple[str, ...] = ()  # dims that are functions of other dims (not a line of their own)
+    # A long table's (kind, value) dims: each kind's values add up to its "all" row; not rolled up.
+    breakdown: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        loose = set(self.additive) - set(self.values) | set(self.statistics) - set(self.values)
+        if loose:
+            raise ValueError(f"additive values and statistics must be published values: {sorted(loose)}")
 
     @property
     def line_dims(self) -> tuple[str, ...]:
         """Dims along which a published line (whose total a reader may know) runs."""
         return tuple(d for d in self.dims if d != "month" and d not in self.derived)
+
+    def quantity(self, product: str, value: str) -> str:
+        """The one name of what an additive value measures, shared by every product that publishes it."""
+        return self.links.get(value) or f"{self.family or product}.{value}"
 
 
 def _names(names: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -117,7 +148,9 @@ def describe(name: str, mart: Mart | None = None) -> str:
 
 
 SPENDING_VALUES = ("net_amount_krw", "approvals", "cancels")
-CELL_COUNTS = "net_amount_krw approvals cancels cards merchants top_merchant_share"
+CELL_COUNTS = (
+    "net_amount_krw approvals cancels cards merchants approved_amount_krw top_merchant_share second_merchant_share top_card_share"
+)
 AREA = {"sigungu_cd": "areas"}
 AREA_CATEGORY = AREA | {"category_cd": "merchant_categories"}
 MONTH_OF_PAYMENTS = {"payments": mart("payments", collect=False)}
@@ -158,15 +191,15 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         "Month x merchant area x category: spending_daily over a month, with distinct cards and merchants.",
         f"month sigungu_cd category_cd {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_monthly,
-        Disclosure(("month", "sigungu_cd", "category_cd"), SPENDING_VALUES, names=AREA_CATEGORY),
+        Disclosure(("month", "sigungu_cd", "category_cd"), SPENDING_VALUES, SPENDING_VALUES, "spending", names=AREA_CATEGORY),
     ),
     Mart(
         "spending_by_time", "monthly", "month sigungu_cd day_of_week hour",
         "Month x merchant area x weekday x hour (and the 10 time bands): when money is spent.",
         f"month sigungu_cd day_of_week hour time_band {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_by_time,
-        Disclosure(("month", "sigungu_cd", "day_of_week", "hour", "time_band"), SPENDING_VALUES, names=AREA,
-                   derived=("time_band",)),
+        Disclosure(("month", "sigungu_cd", "day_of_week", "hour", "time_band"), SPENDING_VALUES, SPENDING_VALUES,
+                   "spending", names=AREA, derived=("time_band",)),
     ),
     Mart(
         "spending_by_demographics", "monthly", "month sigungu_cd age_band gender category_cd",
@@ -174,7 +207,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         f"month sigungu_cd age_band gender category_cd {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_by_demographics,
         Disclosure(("month", "sigungu_cd", "age_band", "gender", "category_cd"), (*SPENDING_VALUES, "cards"),
-                   names=AREA_CATEGORY),
+                   SPENDING_VALUES, "spending", names=AREA_CATEGORY),
     ),
     Mart(
         "spending_flows", "monthly", "month home_sigungu_cd merchant_sigungu_cd",
@@ -182,6 +215,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         f"month home_sigungu_cd merchant_sigungu_cd {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_flows,
         Disclosure(("month", "home_sigungu_cd", "merchant_sigungu_cd"), ("net_amount_krw", "approvals", "cards"),
+                   ("net_amount_krw", "approvals"), "spending", roles={"merchant_sigungu_cd": "sigungu_cd"},
                    names={"home_sigungu_cd": "areas", "merchant_sigungu_cd": "areas"}),
     ),
     Mart(
@@ -195,7 +229,8 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         "Month x currency x merchant area: where each city's currency is spent, inside the issuing city or not.",
         f"month currency_cd merchant_sigungu_cd {CELL_COUNTS} in_issuing_city",
         MONTH_OF_PAYMENTS, spending.currency_circulation,
-        Disclosure(("month", "currency_cd", "merchant_sigungu_cd", "in_issuing_city"), SPENDING_VALUES,
+        Disclosure(("month", "currency_cd", "merchant_sigungu_cd", "in_issuing_city"), SPENDING_VALUES, SPENDING_VALUES,
+                   "spending", roles={"merchant_sigungu_cd": "sigungu_cd"},
                    names={"currency_cd": "currencies", "merchant_sigungu_cd": "areas"}, derived=("in_issuing_city",)),
     ),
     Mart(
@@ -213,7 +248,8 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         f"month policy_fund_cd sigungu_cd category_cd sales_class {CELL_COUNTS} is_small_merchant share_of_fund",
         MONTH_OF_PAYMENTS, spending.policy_fund_usage,
         Disclosure(("month", "policy_fund_cd", "sigungu_cd", "category_cd", "sales_class", "is_small_merchant"),
-                   ("net_amount_krw", "approvals"), names=AREA_CATEGORY, derived=("is_small_merchant",)),
+                   ("net_amount_krw", "approvals"), ("net_amount_krw", "approvals"), "policy_fund", names=AREA_CATEGORY,
+                   derived=("is_small_merchant",)),
     ),
     # Fusion of the centers
     Mart(
@@ -230,12 +266,23 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         "sme_indicators", "monthly", "month sigungu_cd category_cd",
         "Month x area x category: merchants, openings, closures, total and median revenue, growth, small-merchant share.",
         "month sigungu_cd category_cd merchants trading_merchants openings closures total_revenue_krw median_revenue_krw "
-        "revenue_growth small_merchant_share top_merchant_share",
+        "revenue_growth small_merchant_share positive_revenue_krw top_merchant_share second_merchant_share",
         {"revenue": mart(REVENUE, _months(2))}, sme.sme_indicators,
         Disclosure(("month", "sigungu_cd", "category_cd"),
                    ("merchants", "trading_merchants", "openings", "closures", "total_revenue_krw", "median_revenue_krw",
-                    "revenue_growth", "small_merchant_share"), persons=None, names=AREA_CATEGORY),
-        own=(MartColumn("openings", pl.Int64(), "개업가맹점수", "Merchants registered (opened) in the month.", **COUNT),),
+                    "revenue_growth", "small_merchant_share"),
+                   ("merchants", "trading_merchants", "openings", "closures", "total_revenue_krw"),
+                   # a cell's revenue is its spending: one cell with spending_monthly's (gu, category)
+                   links={"total_revenue_krw": "spending.net_amount_krw"}, persons=None,
+                   contributions="positive_revenue_krw", person_share=None, names=AREA_CATEGORY,
+                   statistics={"median_revenue_krw": Statistic(("trading_merchants",), None, significant=3),
+                               "revenue_growth": Statistic(("trading_merchants",)),
+                               "small_merchant_share": Statistic(("trading_merchants",))}),
+        own=(MartColumn("openings", pl.Int64(), "개업가맹점수", "Merchants registered (opened) in the month.", **COUNT),
+             MartColumn("top_merchant_share", pl.Float64(), "최대가맹점비중", "Largest merchant's share of positive_revenue_krw.",
+                        range=(0, 1)),
+             MartColumn("second_merchant_share", pl.Float64(), "2위가맹점비중",
+                        "Second-largest merchant's share of positive_revenue_krw.", range=(0, 1))),
     ),
     Mart(
         "sme_profile", "monthly", "month biz_token",
@@ -278,7 +325,8 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         "month sigungu_cd category_cd businesses assessed flagged flag_rate",
         {"warnings": mart("credit_early_warning")}, credit.credit_risk_by_area,
         Disclosure(("month", "sigungu_cd", "category_cd"), ("businesses", "assessed", "flagged", "flag_rate"),
-                   persons=None, businesses="businesses", dominance=None, names=AREA_CATEGORY),
+                   ("businesses", "assessed", "flagged"), persons=None, businesses="businesses", contributions=None,
+                   names=AREA_CATEGORY, statistics={"flag_rate": Statistic(("assessed",), ratio_of=("flagged", "assessed", 1))}),
     ),
     Mart(
         "job_matching", "monthly", "month sigungu_cd occupation_cd",
@@ -293,8 +341,15 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         Disclosure(("month", "sigungu_cd", "occupation_cd"),
                    ("open_postings", "openings", "new_postings", "placements", "active_seekers",
                     "vacancy_to_seeker_ratio", "placement_rate", "fill_rate", "median_days_to_fill"),
-                   persons="active_seekers", businesses="employers", dominance=None,
-                   names=AREA | {"occupation_cd": "occupations"}),
+                   ("open_postings", "openings", "new_postings", "placements", "active_seekers"),
+                   persons="active_seekers", businesses="employers", contributions=None,
+                   names=AREA | {"occupation_cd": "occupations"},
+                   statistics={
+                       "vacancy_to_seeker_ratio": Statistic(("employers", "active_seekers"),
+                                                            ratio_of=("open_postings", "active_seekers", 1)),
+                       "placement_rate": Statistic(("active_seekers",), ratio_of=("placed_seekers", "active_seekers", 1)),
+                       "fill_rate": Statistic(("employers",), ratio_of=("filled_postings", "ended_postings", 1)),
+                       "median_days_to_fill": Statistic(("filled_postings", "employers"), 0)}),
     ),
     Mart(
         "job_mismatch", "monthly", "month sigungu_cd",
@@ -317,8 +372,9 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         "month sigungu_cd dimension value cases clients cardholders cases_per_10k rate_null_reason",
         {"cases": feed("msc/counseling_cases", THIS_PERIOD, required=False), "cardholders": register("kona/cardholders")},
         stress.finance_stress,
-        Disclosure(("month", "sigungu_cd", "dimension", "value"), ("cases", "cases_per_10k"),
-                   persons="clients", businesses=None, dominance=None, names=AREA),
+        Disclosure(("month", "sigungu_cd", "dimension", "value"), ("cases", "cases_per_10k"), ("cases",),
+                   persons="clients", businesses=None, contributions=None, names=AREA, breakdown=("dimension", "value"),
+                   statistics={"cases_per_10k": Statistic(("clients",), 1)}),
     ),
 ]}
 # fmt: on

@@ -1,5 +1,6 @@
 """The catalog of everything published: ``data/publish/catalog.json`` lists every product,
-period, schema, row count, file sha256 and the suppression rule."""
+period, schema, row count, file sha256, the suppression rule and, per period, the shares of
+cells and of the product's main measure that are withheld."""
 
 from __future__ import annotations
 
@@ -29,11 +30,16 @@ def build_catalog(root: Path) -> dict:
         for parquet in sorted((root / names.product_folder(name)).glob("*/*.parquet")):
             frame = pl.read_parquet(parquet)
             csv = parquet.with_suffix(".csv")
+            shares = parquet.parent / "disclosure.json"
+            withheld = json.loads(shares.read_text(encoding="utf-8")) if shares.exists() else {}
             periods.append(
                 {
                     "period": parquet.parent.name,
                     "rows": frame.height,
                     "suppressed_cells": int(frame["suppressed"].sum()),
+                    "withheld_cells_share": withheld.get("withheld_cells_share"),
+                    "withheld_measure": withheld.get("measure"),
+                    "withheld_measure_share": withheld.get("withheld_measure_share"),
                     "files": [
                         {
                             "path": str(f.relative_to(root)),

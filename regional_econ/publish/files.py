@@ -1,51 +1,89 @@
 """Data products: disclosure-controlled monthly versions of the marts, for anyone to download.
 
 ``data/publish/<product>/<YYYY-MM>/<product>_<YYYY-MM>.parquet`` and ``.csv`` (UTF-8 with BOM
-and Korean column headers, what Korean spreadsheet users open) and a data dictionary per
-product. No token or business-identifying value is ever published: products carry codes,
-names of areas/categories/currencies, and aggregates only.
+and Korean column headers, what Korean spreadsheet users open), ``disclosure.json`` (the
+shares of cells and of the main measure withheld) and a data dictionary per product. No token
+or business-identifying value is ever published: products carry codes, names of
+areas/categories/currencies, aggregates and ``suppressed``; why a cell is withheld stays
+internal. A null in a dimension is the total over it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import polars as pl
 
 from regional_econ import names, reference
-from regional_econ.marts import Mart, describe, label
-from regional_econ.publish.disclosure import RULE, protect
+from regional_econ.marts import MARTS, Mart, describe, label
+from regional_econ.publish.disclosure import RULE, Protection, protect
+from regional_econ.publish.disclosure.hierarchy import level_names
+from regional_econ.publish.disclosure.rules import rounded, statistic_shown
 
 NAME_COLUMN = {"areas": "name_ko", "merchant_categories": "name_ko", "currencies": "product_name_ko", "occupations": "name_ko"}
+SUPPRESSED = "suppressed"
 
 
 def _name_column(code_column: str) -> str:
     return code_column.replace("_cd", "_name")
 
 
-def publishable(mart: Mart, frame: pl.DataFrame) -> pl.DataFrame:
-    """The mart's cells after disclosure control, with names beside codes."""
-    out = protect(frame, mart.publish)
-    for code, table_name in mart.publish.names.items():
+def published_frames(marts: dict[str, pl.DataFrame], period: str) -> tuple[dict[str, pl.DataFrame], Protection]:
+    """Every product of ``period`` from its mart's period, protected together (one linked set)."""
+    protection = protect({name: (frame, MARTS[name].publish) for name, frame in marts.items()})
+    return {name: _publishable(MARTS[name], protection.published(name), period) for name in marts}, protection
+
+
+def _publishable(mart: Mart, cells: pl.DataFrame, period: str) -> pl.DataFrame:
+    """The cells as published: dims with names, values (null where withheld), ``suppressed``."""
+    d, withheld = mart.publish, pl.col(SUPPRESSED)
+    shown = []
+    for value in d.values:
+        statistic = d.statistics.get(value)
+        column = pl.col(value)
+        if statistic:
+            ok = statistic_shown(list(statistic.contributors))
+            column = pl.when(ok).then(rounded(column.cast(pl.Float64), statistic.digits, statistic.significant))
+        shown.append(pl.when(withheld).then(None).otherwise(column).alias(value))
+    dims = [c for c in d.dims if c != mart.period_column]
+    out = cells.select(pl.lit(period).alias(mart.period_column), *dims, *shown, SUPPRESSED)
+    for code, table_name in d.names.items():
         table = reference.table(table_name)
-        names = table.select(pl.col(table.columns[0]).alias(code), pl.col(NAME_COLUMN[table_name]).alias(_name_column(code)))
-        out = out.join(names, on=code, how="left")
+        codes = table[table.columns[0]].to_list() + list(level_names(code))
+        labels = table[NAME_COLUMN[table_name]].to_list() + list(level_names(code).values())
+        out = out.with_columns(pl.col(code).replace_strict(codes, labels, default=None).alias(_name_column(code)))
     ordered = []
     for column in out.columns:
-        if column in ordered:
-            continue
-        ordered.append(column)
-        if column in mart.publish.names:
-            ordered.append(_name_column(column))
+        if column not in ordered:
+            ordered.append(column)
+            if column in d.names:
+                ordered.append(_name_column(column))
     return out.select(ordered)
+
+
+def withheld_shares(mart: Mart, published: pl.DataFrame, cells: pl.DataFrame) -> dict:
+    """Shares of the cells, and of the main measure over the mart's own cells, that are withheld."""
+    d = mart.publish
+    figures = {"cells": published.height, "withheld_cells": int(published[SUPPRESSED].sum())}
+    figures["withheld_cells_share"] = round(figures["withheld_cells"] / max(1, figures["cells"]), 3)
+    if d.additive:
+        main = d.additive[0]
+        leaves = cells.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in d.line_dims if c in cells.columns))
+        total = float(leaves[main].abs().sum() or 0)
+        hidden = float(leaves.filter(pl.col(SUPPRESSED))[main].abs().sum() or 0)
+        figures["measure"] = main
+        # Rounded to a tenth of a percent: the share says how useful a product is, not what is hidden.
+        figures["withheld_measure_share"] = round(hidden / total, 3) if total else 0.0
+    return figures
 
 
 def period_label(key: str) -> str:
     return key[:7]
 
 
-def write_product(root: Path, mart: Mart, key: str, published: pl.DataFrame) -> list[Path]:
+def write_product(root: Path, mart: Mart, key: str, published: pl.DataFrame, shares: dict | None = None) -> list[Path]:
     folder = root / names.product_folder(mart.name) / period_label(key)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{mart.name}_{period_label(key)}"
@@ -53,6 +91,8 @@ def write_product(root: Path, mart: Mart, key: str, published: pl.DataFrame) -> 
     atomic(parquet, lambda tmp: published.write_parquet(tmp, compression="zstd"))
     korean = published.with_columns(pl.col(pl.Boolean).cast(pl.String)).rename({c: label(c, mart) for c in published.columns})
     atomic(csv, lambda tmp: tmp.write_bytes(korean.write_csv().encode("utf-8-sig")))
+    if shares is not None:
+        atomic(folder / "disclosure.json", lambda tmp: tmp.write_text(json.dumps(shares, indent=1), encoding="utf-8"))
     atomic(
         root / names.product_folder(mart.name) / "dictionary.md",
         lambda tmp: tmp.write_text(dictionary(mart, published), encoding="utf-8"),
@@ -66,7 +106,9 @@ def dictionary(mart: Mart, published: pl.DataFrame) -> str:
         "",
         mart.description,
         "",
-        f"Disclosure control: {RULE}. Suppressed cells have null values, `suppressed` = true and a reason.",
+        f"Disclosure control: {RULE}. A withheld cell has null values and `suppressed` = true. A null in a "
+        "dimension is the total over it (all areas of a si, all categories of a group, ...); areas come as gu and "
+        "as their si/gun, categories as categories and as groups.",
         "",
         "| column | 한글 헤더 | type | description |",
         "|---|---|---|---|",

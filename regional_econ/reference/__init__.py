@@ -32,6 +32,7 @@ _TYPES: dict[str, dict[str, pl.DataType]] = {
 TABLES = (
     "areas",
     "merchant_categories",
+    "category_groups",
     "currencies",
     "ksic",
     "occupations",

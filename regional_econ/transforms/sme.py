@@ -184,8 +184,8 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             median_revenue_krw=round_half_up(pl.col("net_revenue_krw").filter(is_trading).median()),
             _small=(known_class & pl.col("is_small")).sum(),
             # Dominance: the largest trading merchant's share of the cell's positive revenue.
-            _top=pl.col("net_revenue_krw").filter(is_trading).clip(lower_bound=0).max(),
-            _positive=pl.col("net_revenue_krw").filter(is_trading).clip(lower_bound=0).sum(),
+            _top=pl.col("net_revenue_krw").filter(is_trading).clip(lower_bound=0).top_k(2).sort(descending=True),
+            positive_revenue_krw=pl.col("net_revenue_krw").filter(is_trading).clip(lower_bound=0).sum(),
             _classified=known_class.sum(),
         )
         .join(previous, on=cell, how="left")
@@ -193,7 +193,12 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             month=pl.lit(month),
             revenue_growth=growth("total_revenue_krw", "_base"),
             small_merchant_share=pl.when(pl.col("_classified") > 0).then(pl.col("_small") / pl.col("_classified")),
-            top_merchant_share=pl.when(pl.col("_positive") > 0).then(pl.col("_top") / pl.col("_positive")),
+            **{
+                share: pl.when(pl.col("positive_revenue_krw") > 0).then(
+                    pl.col("_top").list.get(i, null_on_oob=True).fill_null(0) / pl.col("positive_revenue_krw")
+                )
+                for i, share in enumerate(("top_merchant_share", "second_merchant_share"))
+            },
         )
         .select(
             "month",
@@ -206,7 +211,9 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             "median_revenue_krw",
             "revenue_growth",
             "small_merchant_share",
+            "positive_revenue_krw",
             "top_merchant_share",
+            "second_merchant_share",
         )
         .sort(cell)
         .collect()

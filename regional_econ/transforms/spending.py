@@ -3,7 +3,8 @@
 Net spending on day D = approvals on D minus cancels on D: a cancel counts on its own day,
 at the original merchant (a cancel row carries the original's merchant). KRW integers.
 Every cell carries what disclosure control needs: distinct cards (persons), distinct
-merchants (businesses) and the largest merchant's share of the approved amount.
+merchants (businesses), the approved amount and the shares of it of the largest and the
+second-largest merchant (the p% rule) and of the largest card (one person's dominance).
 """
 
 from __future__ import annotations
@@ -51,8 +52,19 @@ def spending_daily(payments: pl.LazyFrame) -> pl.DataFrame:
     return decoded(out, keys).sort(keys).collect()
 
 
+def _largest_shares(approvals: pl.LazyFrame, keys: list[str], who: str, names: list[str]) -> pl.LazyFrame:
+    """The shares of the cell's approved amount of its ``len(names)`` largest contributors ``who``."""
+    by = approvals.group_by([*keys, who]).agg(approved=pl.col("amount_krw").sum())
+    top = pl.col("approved").top_k(len(names)).sort(descending=True)
+    total = pl.col("approved").sum()
+    return by.group_by(keys).agg(
+        approved_amount_krw=total, **{n: top.get(i, null_on_oob=True).fill_null(0) / total for i, n in enumerate(names)}
+    )
+
+
 def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
-    """Net amount, approvals, cancels, cards, merchants and top merchant share per cell of ``keys``."""
+    """Net amount, approvals, cancels, cards, merchants, approved amount and the largest contributors'
+    shares of it per cell of ``keys``."""
     events = coded(events, keys)
     totals = events.group_by(keys).agg(
         net_amount_krw=signed_amount().sum(),
@@ -61,15 +73,12 @@ def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
         cards=pl.col("card_key").n_unique().cast(pl.Int64),
         merchants=pl.col("_merchant").n_unique().cast(pl.Int64),
     )
-    # Dominance: the largest merchant's share of the cell's approved amount.
-    by_merchant = (
-        events.filter(IS_APPROVAL)
-        .group_by([*keys, "_merchant"])
-        .agg(approved=pl.col("amount_krw").sum())
-        .group_by(keys)
-        .agg(top_merchant_share=pl.col("approved").max() / pl.col("approved").sum())
-    )
-    return decoded(totals.join(by_merchant, on=keys, how="left", nulls_equal=True), keys).sort(keys).collect()
+    approvals = events.filter(IS_APPROVAL)
+    merchants = _largest_shares(approvals, keys, "_merchant", ["top_merchant_share", "second_merchant_share"])
+    cards = _largest_shares(approvals, keys, "card_key", ["top_card_share"]).drop("approved_amount_krw")
+    out = totals.join(merchants, on=keys, how="left", nulls_equal=True).join(cards, on=keys, how="left", nulls_equal=True)
+    out = out.with_columns(pl.col("approved_amount_krw").fill_null(0))
+    return decoded(out, keys).sort(keys).collect()
 
 
 def spending_monthly(payments: pl.LazyFrame) -> pl.DataFrame:

@@ -54,7 +54,7 @@ def test_every_declared_column_is_used_and_every_mart_column_is_declared():
 
     used = {c.name for m in MARTS.values() for c in m.declared_columns}
     names = {code.replace("_cd", "_name") for m in MARTS.values() if m.publish for code in m.publish.names}
-    assert set(COLUMNS) - used - names == {"suppressed", "suppression"}
+    assert set(COLUMNS) - used - names == {"suppressed"}
     assert set(NAME_COLUMN) >= {t for m in MARTS.values() if m.publish for t in m.publish.names.values()}
     with pytest.raises(KeyError, match="not declared"):
         MARTS["spending_monthly"].column("no_such_column")

@@ -1,4 +1,6 @@
-"""Disclosure control: thresholds on every published cell; no suppressed cell recoverable."""
+"""Disclosure control: the primary rules on every shown cell, and attacks that must fail: an
+attacker's linear programs over every product of the period, a cell shared by two products, a
+median of three, a withheld gu recovered from its si's total."""
 
 import itertools
 
@@ -6,78 +8,183 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regional_econ.marts import Disclosure
-from regional_econ.publish.disclosure import MAX_DOMINANCE, MIN_BUSINESSES, MIN_PERSONS, protect, recoverable_cells
+from regional_econ.marts import Disclosure, Statistic
+from regional_econ.publish.disclosure import MIN_BUSINESSES, MIN_PERSONS, P_PERCENT, PERSON_DOMINANCE, PROTECTION, rules
+from regional_econ.publish.disclosure.linked import audit, protect
 
-TABLE = Disclosure(("month", "row", "col"), ("net_amount_krw",))
+GRID = Disclosure(("month", "row", "col"), ("net_amount_krw",), ("net_amount_krw",), "test")
 
 
-def table(values, persons, businesses, dominance, n_rows, n_cols):
+def grid(values, persons, businesses, shares, n_rows, n_cols) -> pl.DataFrame:
     cells = list(itertools.product(range(n_rows), range(n_cols)))
+    n = len(cells)
+    top1 = [s[0] for s in shares[:n]]
     return pl.DataFrame(
         {
-            "month": ["2026-09-01"] * len(cells),
+            "month": ["2026-09-01"] * n,
             "row": [r for r, _ in cells],
             "col": [c for _, c in cells],
-            "net_amount_krw": values[: len(cells)],
-            "cards": persons[: len(cells)],
-            "merchants": businesses[: len(cells)],
-            "top_merchant_share": dominance[: len(cells)],
+            "net_amount_krw": values[:n],
+            "cards": persons[:n],
+            "merchants": businesses[:n],
+            "approved_amount_krw": values[:n],
+            "top_merchant_share": top1,
+            "second_merchant_share": [min(s[1], 1 - s[0]) for s in shares[:n]],
+            "top_card_share": [s[2] for s in shares[:n]],
         }
     )
 
 
 @st.composite
-def tables(draw):
-    n_rows, n_cols = draw(st.integers(2, 6)), draw(st.integers(2, 6))
+def grids(draw):
+    n_rows, n_cols = draw(st.integers(2, 5)), draw(st.integers(2, 5))
     n = n_rows * n_cols
     ints = lambda lo, hi: st.lists(st.integers(lo, hi), min_size=n, max_size=n)  # noqa: E731
-    return table(
-        draw(ints(-1_000, 1_000_000)),
+    share = st.tuples(st.floats(0.05, 0.95), st.floats(0.0, 0.5), st.floats(0.01, 0.9))
+    return grid(
+        draw(ints(1, 1_000_000)),
         draw(ints(0, 12)),
         draw(ints(0, 6)),
-        draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n)),
+        draw(st.lists(share, min_size=n, max_size=n)),
         n_rows,
         n_cols,
     )
 
 
-@settings(max_examples=200, deadline=None)
-@given(tables())
-def test_no_published_cell_breaks_a_threshold_and_none_suppressed_is_recoverable(frame):
-    published = protect(frame, TABLE)
-    joined = published.join(frame.select("row", "col", "cards", "merchants", "top_merchant_share"), on=["row", "col"])
-    shown = joined.filter(~pl.col("suppressed"))
-    assert (shown["cards"] >= MIN_PERSONS).all() and (shown["merchants"] >= MIN_BUSINESSES).all()
-    assert (shown["top_merchant_share"] <= MAX_DOMINANCE).all()
-    assert published.filter(pl.col("suppressed"))["net_amount_krw"].null_count() == published["suppressed"].sum()
-    # With every row and column total known, no suppressed cell is alone in its row or column.
-    assert recoverable_cells(published, TABLE.line_dims).is_empty()
-    for line in ("row", "col"):
-        per_line = published.group_by(line).agg(pl.col("suppressed").sum())
-        assert not (per_line["suppressed"] == 1).any()
+def _shown_break_a_rule(cells: pl.DataFrame) -> pl.DataFrame:
+    reason = rules.primary_reason(set(cells.columns))
+    return cells.filter(~pl.col("suppressed") & reason.is_not_null())
 
 
-def test_secondary_suppression_takes_the_smallest_other_cell_of_the_line():
-    ok, few = (10, 5, 0.2), (2, 5, 0.2)
-    spec = [  # rows x cols: (value, persons, businesses, dominance)
-        [(100, *few), (50, *ok), (70, *ok)],
-        [(300, *ok), (20, *ok), (90, *ok)],
+@settings(max_examples=60, deadline=None)
+@given(grids())
+def test_after_protection_no_withheld_cell_is_recoverable_and_every_shown_cell_keeps_the_rules(frame):
+    protection = protect({"t": (frame, GRID)})
+    cells = protection.published("t")
+    assert _shown_break_a_rule(cells).is_empty()
+    # An independent audit (exact extremes for every withheld value) finds nothing within +-15%.
+    found = audit(protection.linked, protection.withheld)
+    assert found.failing.is_empty()
+    assert found.intervals.height == int(protection.withheld.sum())
+    leaves = cells.filter(pl.col("row").is_not_null() & pl.col("col").is_not_null())
+    assert leaves.height == frame.height  # every mart cell is published (or withheld), and the totals beside them
+
+
+def test_the_p_percent_rule_by_hand():
+    # 100 approved: the largest merchant 60, the second 30, the rest 10: the second could estimate
+    # the largest as 100 - 30 = 70, 10 off, more than 15% of 60 (9): shown. With the rest at 8
+    # (largest 62): 8 < 9.3: withheld.
+    frame = pl.DataFrame({"_contributions": [100.0, 100.0], "_top1": [60.0, 62.0], "_top12": [90.0, 92.0]})
+    reasons = frame.select(rules.primary_reason(set(frame.columns)))[:, 0].to_list()
+    assert P_PERCENT == 0.15 and reasons == [None, "p_percent"]
+
+
+def test_one_person_above_half_of_a_cell_withholds_it():
+    frame = pl.DataFrame({"_contributions": [100.0, 100.0], "_top_person": [50.0, 51.0]})
+    assert PERSON_DOMINANCE == 0.5
+    assert frame.select(rules.primary_reason(set(frame.columns)))[:, 0].to_list() == [None, "person_dominance"]
+
+
+def _spending(cells: list[tuple[str, str, int, int]]) -> pl.DataFrame:
+    """(gu, category, amount, persons) cells of a spending mart with 10 merchants each, none dominant."""
+    return pl.DataFrame(
+        {
+            "month": "2026-09-01",
+            "sigungu_cd": [c[0] for c in cells],
+            "category_cd": [c[1] for c in cells],
+            "net_amount_krw": [c[2] for c in cells],
+            "approvals": [c[2] // 1000 for c in cells],
+            "cancels": [0 for _ in cells],
+            "cards": [c[3] for c in cells],
+            "merchants": [10 for _ in cells],
+            "approved_amount_krw": [c[2] for c in cells],
+            "top_merchant_share": [0.2 for _ in cells],
+            "second_merchant_share": [0.15 for _ in cells],
+            "top_card_share": [0.05 for _ in cells],
+        }
+    )
+
+
+SPENDING = Disclosure(("month", "sigungu_cd", "category_cd"), ("net_amount_krw",), ("net_amount_krw",), "spending")
+# Suwon's four gu (one si), two categories of one group.
+SUWON = ["41111", "41113", "41115", "41117"]
+
+
+def test_a_withheld_gu_is_not_recovered_from_its_si_total_and_the_other_gu():
+    cells = [
+        (gu, cat, 1_000_000 * (i + 1) + 100_000 * j, 50) for i, gu in enumerate(SUWON) for j, cat in enumerate(["C24", "C27"])
     ]
-    cells = [(r, c, *spec[r][c]) for r in range(2) for c in range(3)]
-    frame = pl.DataFrame(cells, schema=["row", "col", "net_amount_krw", "cards", "merchants", "top_merchant_share"], orient="row")
-    frame = frame.with_columns(month=pl.lit("2026-09-01"))
-    published = {(r["row"], r["col"]): r["suppression"] for r in protect(frame, TABLE).to_dicts()}
-    assert published[(0, 0)] == "persons"
-    # Row 0's smallest other cell is (0, 1); column 0's only other cell is (1, 0); then row 1
-    # holds one suppressed cell (1, 0), so its smallest other cell (1, 1) goes too, which makes
-    # column 1 hold two. Every row and column now has 0 or 2+.
-    assert published[(0, 1)] == "secondary" and published[(1, 0)] == "secondary" and published[(1, 1)] == "secondary"
-    assert published[(0, 2)] is None and published[(1, 2)] is None
+    cells[0] = (*cells[0][:3], 2)  # 41111 x C24: two persons
+    protection = protect({"spending_monthly": (_spending(cells), SPENDING)})
+    published = protection.published("spending_monthly")
+    withheld = published.filter("suppressed")
+    assert ("41111", "C24") in set(zip(withheld["sigungu_cd"], withheld["category_cd"], strict=True))
+    # The attack by hand: the si's C24 total minus the other gu's C24 cells.
+    si = published.filter((pl.col("sigungu_cd") == "41110") & (pl.col("category_cd") == "C24"))
+    others = published.filter(pl.col("sigungu_cd").is_in(SUWON[1:]) & (pl.col("category_cd") == "C24"))
+    assert si["suppressed"].item() or others["suppressed"].any()
+    assert audit(protection.linked, protection.withheld).failing.is_empty()
 
 
-def test_a_dominant_business_suppresses_the_cell():
-    frame = table([100, 200, 300, 400], [9] * 4, [5] * 4, [0.9, 0.1, 0.1, 0.1], 2, 2)
-    reasons = protect(frame, TABLE)["suppression"].to_list()
-    # In a 2 x 2 table with known margins, one withheld cell forces the other three.
-    assert reasons == ["dominance", "secondary", "secondary", "secondary"]
+def test_a_cell_withheld_in_one_product_is_withheld_in_every_product_that_shares_it():
+    # spending_monthly's cell is fine on its own; the same cell's revenue in the SME product is one
+    # dominant merchant. Protected one by one, the revenue's cell would be shown in spending.
+    cells = [
+        (gu, cat, 1_000_000 * (i + 1) + 300_000 * j, 50) for i, gu in enumerate(SUWON) for j, cat in enumerate(["C24", "C27"])
+    ]
+    spending = _spending(cells)
+    sme = spending.select(
+        "month",
+        "sigungu_cd",
+        "category_cd",
+        pl.lit(10).alias("merchants"),
+        pl.col("net_amount_krw").alias("total_revenue_krw"),
+        pl.col("net_amount_krw").alias("positive_revenue_krw"),
+        pl.when(pl.col("sigungu_cd") == "41113").then(0.95).otherwise(0.2).alias("top_merchant_share"),
+        pl.lit(0.01).alias("second_merchant_share"),
+    )
+    revenue = Disclosure(
+        ("month", "sigungu_cd", "category_cd"), ("total_revenue_krw",), ("total_revenue_krw",),
+        links={"total_revenue_krw": "spending.net_amount_krw"}, persons=None,
+        contributions="positive_revenue_krw", person_share=None,
+    )  # fmt: skip
+    protection = protect({"spending_monthly": (spending, SPENDING), "sme_indicators": (sme, revenue)})
+    both = {}
+    for name in ("spending_monthly", "sme_indicators"):
+        cells = protection.published(name)
+        both[name] = {(r["sigungu_cd"], r["category_cd"]) for r in cells.filter("suppressed").iter_rows(named=True)}
+    assert ("41113", "C24") in both["spending_monthly"] and ("41113", "C27") in both["spending_monthly"]
+    assert both["spending_monthly"] == both["sme_indicators"]
+    assert audit(protection.linked, protection.withheld).failing.is_empty()
+
+
+def test_a_median_is_shown_only_over_ten_businesses_and_rounded():
+    from regional_econ.marts import MARTS
+    from regional_econ.publish.files import _publishable
+
+    mart = MARTS["sme_indicators"]
+    assert mart.publish.statistics["median_revenue_krw"] == Statistic(("trading_merchants",), None, significant=3)
+    cells = pl.DataFrame(
+        {"sigungu_cd": ["41111", "41113"], "category_cd": ["C24", "C24"], **{v: [0, 0] for v in mart.publish.values}}
+    ).with_columns(
+        trading_merchants=pl.Series([3, 12]),
+        median_revenue_krw=pl.Series([1_234_567, 7_654_321]),
+        suppressed=pl.Series([False, False]),
+    )
+    published = _publishable(mart, cells, "2026-09-01")
+    # The median of three trading merchants is the middle merchant's exact revenue: never shown.
+    assert published["median_revenue_krw"].to_list() == [None, 7_650_000]
+
+
+def test_only_suppressed_is_published_never_why():
+    frame = grid([100, 200, 300, 400], [2, 9, 9, 9], [5] * 4, [(0.2, 0.1, 0.1)] * 4, 2, 2)
+    from regional_econ.publish.files import _publishable
+
+    class Product:
+        publish = GRID
+        period_column = "month"
+
+    protection = protect({"t": (frame, GRID)})
+    published = _publishable(Product, protection.published("t"), "2026-09-01")
+    assert "suppressed" in published.columns and not any("reason" in c or "suppression" in c for c in published.columns)
+    assert published.filter("suppressed")["net_amount_krw"].null_count() == int(published["suppressed"].sum())

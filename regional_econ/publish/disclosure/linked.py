@@ -1,0 +1,436 @@
+"""Every product of a period protected as one linked set, and the attacker's audit of it.
+
+**The linked set.** Each product's cube (``cube.py``) gives cells and relations (a total is the
+sum of the cells below it). Products of a family publish the same quantities (the family's
+additive values, ``Disclosure.quantity``) over the same named dimensions, so a cell ID names
+the same cell in each: ``spending_monthly``'s (gu, category), ``spending_by_demographics``'
+(gu, all ages, both genders, category) and ``sme_indicators``' revenue of (gu, category) are one
+cell. Such cells are one *unit*: withheld in one product, withheld in all. Where their values
+are equal the attacker also knows they are equal (an identity relation).
+
+**The audit.** For each quantity, the withheld cells are the unknowns of the attacker's linear
+program: every relation of every product publishing the quantity, with the published cells as
+constants, each unknown at least 0 (unless negative: then unbounded below). For each withheld cell the attacker
+minimizes and maximizes it (HiGHS, per connected block of unknowns); the cell is protected
+when both ends lie at least ``protection`` x |value| away from its value.
+
+**Secondary suppression.** After the primary rules, (1) no relation may hold exactly one
+withheld cell (it would be recovered by subtraction): its cheapest published cell is added;
+(2) then, while the audit finds cells not protected, each gets a complement from a relation
+it is in: the published cell of least value that still covers the protection it lacks (else
+the largest), so that little is withheld beyond what protection needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import polars as pl
+from scipy.sparse import csr_matrix, hstack
+from scipy.sparse.csgraph import connected_components
+
+from regional_econ.marts import Disclosure
+from regional_econ.publish.disclosure import rules
+from regional_econ.publish.disclosure.cube import CHILDREN, ID, Cube, build
+
+MAX_ROUNDS = 30
+QUICK_ROUNDS = 2  # certification programs per block and side while protecting
+TOLERANCE = 1e-6
+
+
+@dataclass
+class Relations:
+    """Sparse relations: relation ``rel[i]`` has member cell ``cell[i]`` with coefficient ``coef[i]``."""
+
+    rel: np.ndarray
+    cell: np.ndarray
+    coef: np.ndarray
+    count: int
+
+    @classmethod
+    def empty(cls) -> Relations:
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0)
+
+    def extend(self, other: Relations) -> Relations:
+        return Relations(
+            np.concatenate([self.rel, other.rel + self.count]),
+            np.concatenate([self.cell, other.cell]),
+            np.concatenate([self.coef, other.coef]),
+            self.count + other.count,
+        )
+
+
+@dataclass
+class LinkedSet:
+    products: dict[str, Cube]
+    offsets: dict[str, int]
+    size: int
+    unit: np.ndarray  # cell -> unit
+    cost: np.ndarray  # cell -> information lost when withheld (its main value)
+    values: dict[str, np.ndarray]  # quantity -> value of every cell (nan where the cell has none)
+    relations: dict[str, Relations]  # quantity -> its relations (every product publishing it, identities)
+    everything: Relations  # all relations, for the subtraction pass
+    reasons: np.ndarray  # cell -> primary reason or None
+    main: set[str]  # each product's main quantity (its first additive value)
+
+    def cells(self, product: str) -> slice:
+        start = self.offsets[product]
+        return slice(start, start + self.products[product].cells.height)
+
+
+@dataclass
+class Audit:
+    """The attacker's result: per withheld cell and quantity, the interval it can compute."""
+
+    protection: float
+    intervals: pl.DataFrame  # quantity, cell, value, low, high, protected
+    failing: pl.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.failing = self.intervals.filter(~pl.col("protected"))
+
+    @property
+    def narrowest(self) -> float | None:
+        """The smallest half-width an attacker obtains, as a share of the cell's value."""
+        shown = self.intervals.filter(pl.col("value").abs() > 0)
+        if shown.is_empty():
+            return None
+        width = pl.min_horizontal(pl.col("value") - pl.col("low"), pl.col("high") - pl.col("value")) / pl.col("value").abs()
+        return float(shown.select(width.min()).item())
+
+
+def _find(parent: np.ndarray, i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def assemble(products: dict[str, tuple[pl.DataFrame, Disclosure]]) -> LinkedSet:
+    """The linked set of one period: ``products`` maps a product to its mart's period and declaration."""
+    cubes, offsets, size = {}, {}, 0
+    for name, (frame, d) in products.items():
+        cubes[name] = build(frame, d)
+        offsets[name], size = size, size + cubes[name].cells.height
+    unit = np.arange(size)
+    cost = np.ones(size)
+    reasons = np.full(size, None, dtype=object)
+    values: dict[str, np.ndarray] = {}
+    relations: dict[str, Relations] = {}
+    everything = Relations.empty()
+    by_id: dict[tuple[str, str], list[int]] = {}
+    for name, cube in cubes.items():
+        d, cells, offset = products[name][1], cube.cells, offsets[name]
+        index = cells.select(ID, _cell=pl.int_range(offset, offset + cells.height, dtype=pl.Int64))
+        reasons[offset : offset + cells.height] = cells.select(rules.primary_reason(set(cells.columns)))[:, 0].to_numpy()
+        if d.additive:
+            cost[offset : offset + cells.height] = cells[d.additive[0]].cast(pl.Float64).fill_null(0).abs().to_numpy() + 1
+        own = _relations(cube.relations, index)
+        everything = everything.extend(own)
+        for value in d.additive:
+            q = d.quantity(name, value)
+            column = values.setdefault(q, np.full(size, np.nan))
+            column[offset : offset + cells.height] = cells[value].cast(pl.Float64).fill_null(0).to_numpy()
+            relations[q] = relations.get(q, Relations.empty()).extend(own)
+            for i, key in enumerate(cells[ID].to_list()):
+                by_id.setdefault((q, key), []).append(offset + i)
+    identities: dict[str, list[tuple[int, int]]] = {}
+    for (q, _), members in by_id.items():
+        for a, b in zip(members, members[1:], strict=False):
+            ra, rb = _find(unit, a), _find(unit, b)
+            unit[rb] = ra
+            if abs(values[q][a] - values[q][b]) < 0.5:
+                identities.setdefault(q, []).append((a, b))
+    unit = np.array([_find(unit, i) for i in range(size)])
+    for q, pairs in identities.items():
+        pairs_a = np.array(pairs, dtype=np.int64)
+        n = len(pairs)
+        identity = Relations(np.repeat(np.arange(n), 2), pairs_a.reshape(-1), np.tile([1.0, -1.0], n), n)
+        relations[q] = relations[q].extend(identity)
+    main = {products[name][1].quantity(name, products[name][1].additive[0]) for name in cubes if products[name][1].additive}
+    return LinkedSet(cubes, offsets, size, unit, cost, values, relations, everything, reasons, main)
+
+
+def _relations(frame: pl.DataFrame, index: pl.DataFrame) -> Relations:
+    long = (
+        frame.with_row_index("_rel")
+        .select("_rel", pl.concat_list(pl.col(ID), pl.col(CHILDREN)).alias("_member"))
+        .with_columns(_coef=pl.concat_list(pl.lit([1.0]), pl.col("_member").list.slice(1).list.eval(pl.lit(-1.0))))
+        .explode("_member", "_coef")
+        .join(index, left_on="_member", right_on=ID, how="left")
+    )
+    if long["_cell"].null_count():
+        raise ValueError("a relation names a cell the cube does not have")
+    return Relations(long["_rel"].to_numpy().astype(np.int64), long["_cell"].to_numpy(), long["_coef"].to_numpy(), frame.height)
+
+
+def _withhold(linked: LinkedSet, withheld_units: np.ndarray, cells: np.ndarray) -> None:
+    withheld_units[linked.unit[cells]] = True
+
+
+def _subtraction_pass(linked: LinkedSet, withheld_units: np.ndarray) -> None:
+    """Until no relation holds exactly one withheld cell, withhold the cheapest other cell of each that does."""
+    r = linked.everything
+    while True:
+        w = withheld_units[linked.unit]
+        count = np.bincount(r.rel, weights=w[r.cell].astype(float), minlength=r.count)
+        need = count == 1
+        if not need.any():
+            return
+        mask = need[r.rel] & ~w[r.cell]
+        rel, cell = r.rel[mask], r.cell[mask]
+        order = np.lexsort((cell, linked.cost[cell], rel))
+        rel, cell = rel[order], cell[order]
+        first = np.r_[True, rel[1:] != rel[:-1]]
+        _withhold(linked, withheld_units, cell[first])
+
+
+def _capacity_pass(linked: LinkedSet, withheld_units: np.ndarray, protection: float) -> None:
+    """Until, in every relation, the other withheld cells of each withheld cell could absorb the
+    change protection needs (their values add up to at least +-protection of it), add the
+    cheapest published cell that covers the shortfall. A quick stand-in for most of what the
+    audit would ask for; the audit still decides."""
+    for _ in range(MAX_ROUNDS):
+        added = []
+        w = withheld_units[linked.unit]
+        for q, r in linked.relations.items():
+            size = np.abs(np.nan_to_num(linked.values[q][r.cell]))
+            held = w[r.cell]
+            total = np.bincount(r.rel, weights=np.where(held, size, 0.0), minlength=r.count)
+            short = held & (total[r.rel] - size < protection * size - TOLERANCE)
+            if not short.any():
+                continue
+            deficit = np.zeros(r.count)
+            np.maximum.at(deficit, r.rel[short], (protection * size - (total[r.rel] - size))[short])
+            open_ = ~held & (deficit[r.rel] > 0)
+            rel, cell, s, need = r.rel[open_], r.cell[open_], size[open_], deficit[r.rel[open_]]
+            rank = np.where(s >= need, s, 1e30 - s)
+            order = np.lexsort((cell, rank, rel))
+            rel, cell = rel[order], cell[order]
+            first = np.r_[True, rel[1:] != rel[:-1]] if rel.size else np.zeros(0, bool)
+            added.append(cell[first])
+        cells = np.concatenate(added) if added else np.zeros(0, np.int64)
+        if cells.size == 0 or withheld_units[linked.unit[cells]].all():
+            return
+        _withhold(linked, withheld_units, cells)
+        _subtraction_pass(linked, withheld_units)
+
+
+def audit(
+    linked: LinkedSet,
+    withheld: np.ndarray,
+    protection: float = rules.PROTECTION,
+    exact: bool = True,
+    only: set[str] | None = None,
+) -> Audit:
+    """The attacker's interval for every withheld cell of every quantity (``withheld``: per cell).
+
+    ``exact=False`` (while protecting) skips the exact extremes of cells not certified: they
+    count as failing, which at worst withholds a complement more than needed. ``only``: the
+    quantities to audit (default all)."""
+    rows = []
+    for q, r in linked.relations.items():
+        if only is not None and q not in only:
+            continue
+        value = linked.values[q]
+        unknown = np.flatnonzero(withheld & ~np.isnan(value))
+        if unknown.size == 0:
+            continue
+        var = np.full(linked.size, -1)
+        var[unknown] = np.arange(unknown.size)
+        member_var = var[r.cell]
+        touching = np.zeros(r.count, bool)
+        touching[r.rel[member_var >= 0]] = True
+        keep = touching[r.rel]
+        rel, cell, coef, mv = r.rel[keep], r.cell[keep], r.coef[keep], member_var[keep]
+        rel_ids, rel = np.unique(rel, return_inverse=True)
+        known = mv < 0
+        rhs = -np.bincount(rel[known], weights=coef[known] * value[cell[known]], minlength=rel_ids.size)
+        a = csr_matrix((coef[~known], (rel[~known], mv[~known])), shape=(rel_ids.size, unknown.size))
+        # Solved in units that keep the largest value near 1e4: HiGHS' tolerances are absolute.
+        scale = max(1.0, float(np.nanmax(np.abs(value[r.cell]))) / 1e4) if r.cell.size else 1.0
+        low, high = _bounds(a, rhs / scale, value[unknown] / scale, protection, exact)
+        low, high = low * scale, high * scale
+        rows.append(pl.DataFrame({"quantity": q, "cell": unknown, "value": value[unknown], "low": low, "high": high}))
+    schema = {"quantity": pl.String, "cell": pl.Int64, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64}
+    intervals = pl.concat(rows) if rows else pl.DataFrame(schema=schema)
+    need = protection * pl.col("value").abs()
+    slack = TOLERANCE * (1 + pl.col("value").abs())
+    protected = (pl.col("high") >= pl.col("value") + need - slack) & (pl.col("low") <= pl.col("value") - need + slack)
+    return Audit(protection, intervals.with_columns(protected=protected))
+
+
+def _highs(n: int, lower: np.ndarray, upper: np.ndarray) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.addVars(n, lower, upper)
+    return h
+
+
+def _add_rows(h: highspy.Highs, m, lower: np.ndarray, upper: np.ndarray) -> None:
+    m = m.tocsr()
+    h.addRows(m.shape[0], lower, upper, m.nnz, m.indptr[:-1].astype(np.int32), m.indices.astype(np.int32), m.data.astype(float))
+
+
+def _bounds(
+    a: csr_matrix, rhs: np.ndarray, value: np.ndarray, protection: float, exact: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """How far each unknown can move down and up subject to ``a x = rhs`` and ``x >= 0`` (for a
+    value that is not negative).
+
+    Exact extremes are costly (two linear programs per unknown), so per connected block one
+    program per direction first certifies every unknown it can: it maximizes, over all unknowns
+    at once, how far each moves toward its side, capped at what protection needs. An unknown
+    that reaches the cap is protected on that side (the point found is feasible); for the
+    others the exact extreme is solved. So ``low`` and ``high`` are exact where protection
+    fails and at least the protection level where it holds.
+    """
+    n = a.shape[1]
+    # What the attacker knows before: a value is not negative, unless it is (a month of more
+    # cancels than approvals); then it knows nothing below.
+    lower = np.where(value >= 0, 0.0, -np.inf)
+    low, high = lower.copy(), np.full(n, np.inf)
+    if n == 0:
+        return low, high
+    need = protection * np.abs(value)
+    blocks, label = connected_components(abs(a.T) @ abs(a), directed=False)
+    csc = a.tocsc()
+    for block in range(blocks):
+        cols = np.flatnonzero(label == block)
+        sub = csc[:, cols]
+        rows = np.unique(sub.nonzero()[0])
+        if rows.size == 0:
+            continue  # in no relation: nothing bounds it from above
+        sub, b = sub[rows, :], rhs[rows]
+        k = cols.size
+        for sign, out in ((1.0, high), (-1.0, low)):
+            # Variables x (k) then y (k): y_i <= sign * (x_i - v_i), y_i <= need_i; maximize the sum of
+            # y_i / |v_i| over the unknowns not certified yet, until a round certifies no more.
+            h = _highs(
+                2 * k, np.r_[lower[cols], np.full(k, -highspy.kHighsInf)], np.r_[np.full(k, highspy.kHighsInf), need[cols]]
+            )
+            _add_rows(h, sub, b, b)
+            eye = csr_matrix((np.ones(k), (np.arange(k), np.arange(k))), shape=(k, k))
+            _add_rows(h, hstack([-sign * eye, eye]), np.full(k, -highspy.kHighsInf), -sign * value[cols])
+            h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+            # Any feasible point certifies: the interior-point method without crossover finds one fastest.
+            h.setOptionValue("solver", "ipm")
+            h.setOptionValue("run_crossover", "off")
+            weight = 1.0 / np.maximum(np.abs(value[cols]), 1e-9)
+            certified = need[cols] <= 0
+            for _ in range(QUICK_ROUNDS if not exact else k):
+                if certified.all():
+                    break
+                h.changeColsCost(k, np.arange(k, 2 * k, dtype=np.int32), np.where(certified, 0.0, weight))
+                h.run()
+                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                    break
+                y = np.asarray(h.getSolution().col_value)[k:]
+                reached = y >= need[cols] - 1e-7 * (1 + np.abs(value[cols]))
+                if not (reached & ~certified).any():
+                    break
+                certified |= reached
+            out[cols[certified]] = value[cols[certified]] + sign * need[cols[certified]]
+            rest = np.flatnonzero(~certified)
+            if rest.size and not exact:
+                out[cols[rest]] = value[cols[rest]]  # not shown to be protected: treated as recoverable
+            elif rest.size:
+                exact = _highs(k, lower[cols], np.full(k, highspy.kHighsInf))
+                _add_rows(exact, sub, b, b)
+                exact.changeObjectiveSense(highspy.ObjSense.kMaximize if sign > 0 else highspy.ObjSense.kMinimize)
+                for j in rest:
+                    exact.changeColCost(int(j), 1.0)
+                    exact.run()
+                    status = exact.getModelStatus()
+                    if status == highspy.HighsModelStatus.kOptimal:
+                        out[cols[j]] = exact.getInfo().objective_function_value
+                    elif status == highspy.HighsModelStatus.kUnbounded:
+                        out[cols[j]] = sign * np.inf
+                    else:
+                        raise RuntimeError(f"the attacker's linear program has no solution ({status}): the relations do not hold")
+                    exact.changeColCost(int(j), 0.0)
+    return low, high
+
+
+def _complements(linked: LinkedSet, failing: pl.DataFrame, withheld: np.ndarray, protection: float) -> np.ndarray:
+    """For each failing cell, a published cell of one of its relations that covers what it lacks."""
+    chosen = []
+    for (q,), group in failing.group_by(["quantity"]):
+        r, value = linked.relations[q], linked.values[q]
+        members = pl.DataFrame({"rel": r.rel, "member": r.cell})
+        need = group.select("cell", need=protection * pl.col("value").abs())
+        found = _published_neighbours(need, members, withheld, value)
+        # A cell whose relations hold no published cell any more: look one relation further.
+        stuck = need.join(found.select("cell").unique(), on="cell", how="anti")
+        if not stuck.is_empty():
+            via = stuck.join(members.rename({"member": "cell"}), on="cell").join(members, on="rel")
+            further = via.select("cell", "need", pl.col("member").alias("via")).unique()
+            hop = _published_neighbours(further.select(pl.col("via").alias("cell"), "need", "via"), members, withheld, value)
+            hop = hop.join(further.select("cell", "via"), left_on="cell", right_on="via").select(
+                pl.col("cell_right").alias("cell"), "need", "member", "size"
+            )
+            found = pl.concat([found.select("cell", "need", "member", "size"), hop], how="vertical_relaxed")
+        if found.is_empty():
+            continue
+        covers = pl.col("size") >= pl.col("need")
+        pick = (
+            found.with_columns(rank=pl.when(covers).then(pl.col("size")).otherwise(-pl.col("size") + 1e30))
+            .sort("rank", "member")
+            .group_by("cell", maintain_order=True)
+            .first()
+        )
+        chosen.append(pick["member"].to_numpy())
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+
+
+def _published_neighbours(need: pl.DataFrame, members: pl.DataFrame, withheld: np.ndarray, value: np.ndarray) -> pl.DataFrame:
+    """(cell, need, member, size): published cells sharing a relation with each cell of ``need``."""
+    found = (
+        need.join(members.rename({"member": "cell"}), on="cell")
+        .join(members, on="rel")
+        .filter(pl.col("member") != pl.col("cell"))
+    )
+    member = found["member"].to_numpy()
+    return found.with_columns(size=pl.Series(np.abs(value[member])), open=pl.Series(~withheld[member])).filter("open")
+
+
+@dataclass
+class Protection:
+    linked: LinkedSet
+    withheld: np.ndarray  # per cell
+    audit: Audit
+    rounds: int
+
+    def published(self, product: str) -> pl.DataFrame:
+        """The product's cells with ``suppressed`` (the reason stays in ``_reason``, internal)."""
+        part = self.linked.cells(product)
+        cube = self.linked.products[product].cells
+        return cube.with_columns(
+            suppressed=pl.Series(self.withheld[part]), _reason=pl.Series(self.linked.reasons[part].tolist(), dtype=pl.String)
+        )
+
+
+def protect(products: dict[str, tuple[pl.DataFrame, Disclosure]], protection: float = rules.PROTECTION) -> Protection:
+    """Primary rules, then secondary suppression until the audit finds every withheld cell protected."""
+    linked = assemble(products)
+    withheld_units = np.zeros(linked.size, bool)
+    _withhold(linked, withheld_units, np.flatnonzero(linked.reasons != None))  # noqa: E711 - an object array
+    rounds, main = 0, linked.main
+    while True:
+        _subtraction_pass(linked, withheld_units)
+        _capacity_pass(linked, withheld_units, protection)
+        withheld = withheld_units[linked.unit]
+        # Rounds audit each product's main value quickly; the last word is the exact audit of all.
+        result = audit(linked, withheld, protection, exact=False, only=main)
+        if result.failing.is_empty() or rounds >= MAX_ROUNDS:
+            result = audit(linked, withheld, protection)
+            if result.failing.is_empty() or rounds >= MAX_ROUNDS or main is None:
+                return Protection(linked, withheld, result, rounds)
+            main = None  # the other values need complements too: from now on every round audits all
+        added = _complements(linked, result.failing, withheld, protection)
+        if added.size == 0 or withheld_units[linked.unit[added]].all():
+            return Protection(linked, withheld, audit(linked, withheld, protection), rounds)
+        _withhold(linked, withheld_units, added)
+        rounds += 1
