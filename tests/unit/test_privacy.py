@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regional_econ.marts import Disclosure, Statistic
-from regional_econ.publish.disclosure import MIN_BUSINESSES, MIN_PERSONS, P_PERCENT, PERSON_DOMINANCE, PROTECTION, rules
+from regional_econ.publish.disclosure import P_PERCENT, PERSON_DOMINANCE, rules
 from regional_econ.publish.disclosure.linked import audit, protect
 
 GRID = Disclosure(("month", "row", "col"), ("net_amount_krw",), ("net_amount_krw",), "test")

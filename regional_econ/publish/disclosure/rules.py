@@ -44,7 +44,7 @@ def primary_reason(columns: set[str]) -> pl.Expr:
         (TOP_PERSON, (total > 0) & (pl.col(TOP_PERSON) > PERSON_DOMINANCE * total), "person_dominance"),
     ]
     reason = pl.lit(None, dtype=pl.String)
-    for column, broken, name in reversed([t for t in tests if t[0] in columns]):
+    for _column, broken, name in reversed([t for t in tests if t[0] in columns]):
         reason = pl.when(broken.fill_null(False)).then(pl.lit(name)).otherwise(reason)
     return reason
 
