@@ -35,8 +35,11 @@ from regional_econ.marts import Disclosure
 from regional_econ.publish.disclosure import rules
 from regional_econ.publish.disclosure.cube import CHILDREN, ID, Cube, build
 
-MAX_ROUNDS = 30
+MAX_ROUNDS = 8  # rounds of complements chosen by the quick audit
 QUICK_ROUNDS = 2  # certification programs per block and side while protecting
+EXACT_ROUNDS = 5  # ... in the audit that decides
+AUDIT_LIMIT = 3000  # withheld values of one quantity beyond which the in-run audit is not attempted (see README)
+EXACT_LIMIT = 100  # exact extremes solved per block and side; beyond, a value not certified counts as recoverable
 TOLERANCE = 1e-6
 
 
@@ -320,7 +323,7 @@ def _bounds(
             h.setOptionValue("run_crossover", "off")
             weight = 1.0 / np.maximum(np.abs(value[cols]), 1e-9)
             certified = need[cols] <= 0
-            for _ in range(QUICK_ROUNDS if not exact else k):
+            for _ in range(EXACT_ROUNDS if exact else QUICK_ROUNDS):
                 if certified.all():
                     break
                 h.changeColsCost(k, np.arange(k, 2 * k, dtype=np.int32), np.where(certified, 0.0, weight))
@@ -334,7 +337,7 @@ def _bounds(
                 certified |= reached
             out[cols[certified]] = value[cols[certified]] + sign * need[cols[certified]]
             rest = np.flatnonzero(~certified)
-            if rest.size and not exact:
+            if rest.size and (not exact or rest.size > EXACT_LIMIT):
                 out[cols[rest]] = value[cols[rest]]  # not shown to be protected: treated as recoverable
             elif rest.size:
                 exact = _highs(k, lower[cols], np.full(k, highspy.kHighsInf))
@@ -400,7 +403,7 @@ def _published_neighbours(need: pl.DataFrame, members: pl.DataFrame, withheld: n
 class Protection:
     linked: LinkedSet
     withheld: np.ndarray  # per cell
-    audit: Audit
+    audit: Audit | None  # None: too large to audit in the run (``AUDIT_LIMIT``)
     rounds: int
 
     def published(self, product: str) -> pl.DataFrame:
@@ -422,15 +425,41 @@ def protect(products: dict[str, tuple[pl.DataFrame, Disclosure]], protection: fl
         _subtraction_pass(linked, withheld_units)
         _capacity_pass(linked, withheld_units, protection)
         withheld = withheld_units[linked.unit]
+        if not auditable(linked, withheld):
+            return Protection(linked, withheld, None, rounds)
         # Rounds audit each product's main value quickly; the last word is the exact audit of all.
         result = audit(linked, withheld, protection, exact=False, only=main)
         if result.failing.is_empty() or rounds >= MAX_ROUNDS:
             result = audit(linked, withheld, protection)
-            if result.failing.is_empty() or rounds >= MAX_ROUNDS or main is None:
+            if result.failing.is_empty() or main is None:
                 return Protection(linked, withheld, result, rounds)
+            if rounds >= MAX_ROUNDS:
+                return _last_resort(linked, withheld_units, result, protection, rounds)
             main = None  # the other values need complements too: from now on every round audits all
         added = _complements(linked, result.failing, withheld, protection)
         if added.size == 0 or withheld_units[linked.unit[added]].all():
-            return Protection(linked, withheld, audit(linked, withheld, protection), rounds)
+            return _last_resort(linked, withheld_units, result, protection, rounds)
         _withhold(linked, withheld_units, added)
         rounds += 1
+
+
+def auditable(linked: LinkedSet, withheld: np.ndarray) -> bool:
+    """Whether the attacker's programs are small enough to solve inside a run."""
+    return all(int((withheld & ~np.isnan(v)).sum()) <= AUDIT_LIMIT for v in linked.values.values())
+
+
+def _last_resort(linked: LinkedSet, withheld_units: np.ndarray, result: Audit, protection: float, rounds: int) -> Protection:
+    """When complements chosen one by one do not get there: withhold every cell of every relation of
+    a value still recoverable, until none is (everything withheld is protected: nothing bounds it)."""
+    for _ in range(MAX_ROUNDS):
+        withheld = withheld_units[linked.unit]
+        if result.failing.is_empty():
+            break
+        for (q,), group in result.failing.group_by(["quantity"]):
+            r = linked.relations[q]
+            rels = np.unique(r.rel[np.isin(r.cell, group["cell"].to_numpy())])
+            _withhold(linked, withheld_units, r.cell[np.isin(r.rel, rels)])
+        withheld = withheld_units[linked.unit]
+        result = audit(linked, withheld, protection)
+        rounds += 1
+    return Protection(linked, withheld_units[linked.unit], result, rounds)
