@@ -17,6 +17,7 @@ from resources import ParquetLake, PublishFolder
 
 PUBLISHED = [name for name, mart in MARTS.items() if mart.publish]
 PROTECTED = "protected_against_linear_attack"
+FOLLOWS = follows_inputs([mart_key(name) for name in PUBLISHED])
 
 
 def _linked_marts(name: str) -> list[str]:
@@ -60,7 +61,8 @@ def _check(name: str, audits: dict[str, dict[str, Audit]], figures: dict[str, di
         dg.AssetSpec(
             product_key(name),
             deps=[mart_key(m) for m in _linked_marts(name)],
-            automation_condition=follows_inputs([mart_key(name)]),
+            # One condition for the one step that publishes them all.
+            automation_condition=FOLLOWS,
             group_name="publish",
             kinds={"parquet", "csv"},
             skippable=True,
