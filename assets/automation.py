@@ -28,6 +28,15 @@ def automation_on() -> bool:
     return os.environ.get(AUTOMATION_ENV, "on").lower() not in ("off", "0", "false", "no")
 
 
+SENSOR_INTERVAL_ENV = "REGIONAL_ECON_SENSOR_INTERVAL"
+
+
+def sensor_interval() -> int:
+    """Seconds between two evaluations of a landing sensor or of the automation: how long a step of
+    a late delivery's path through the marts waits at most (30 unless configured)."""
+    return int(os.environ.get(SENSOR_INTERVAL_ENV, "30"))
+
+
 def sensor_status() -> dg.DefaultSensorStatus:
     return dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.automation import sensor_status
+from assets.automation import sensor_interval, sensor_status
 from assets.keys import quarantine_key, staged_key
 from regional_econ.contracts import centers, contracts
 from regional_econ.staging.pending import pending
@@ -22,7 +22,7 @@ def landing_sensor(center_id: str) -> dg.SensorDefinition:
 
     @dg.sensor(
         name=f"landing_{center_id}",
-        minimum_interval_seconds=60,
+        minimum_interval_seconds=sensor_interval(),
         target=[staged_key(c) for c in feeds] + [quarantine_key(c) for c in feeds],
         default_status=sensor_status(),
         description=f"Stages the periods of {centers()[center_id].name_ko}'s complete deliveries that have no receipt "
@@ -94,6 +94,6 @@ def automation_sensor(targets: dg.AssetSelection) -> dg.AutomationConditionSenso
         "marts_follow_their_inputs",
         target=targets,
         default_status=sensor_status(),
-        minimum_interval_seconds=30,
+        minimum_interval_seconds=sensor_interval(),
         description="Declarative automation: marts, products, the catalog and the warehouse follow their inputs.",
     )

@@ -1,7 +1,7 @@
 """The production deployment as an operator runs it (deploy/README.md): deploy/dagster.yaml on a
 real PostgreSQL, the daemon and the webserver, and the README's backfill commands.
 
-Five daily partitions of the whole graph are backfilled two runs at a time (the queued run
+Four daily partitions of the whole graph are backfilled two runs at a time (the queued run
 coordinator of deploy/dagster.yaml), then the other cadences and the warehouse; every run must
 succeed without a lock error, the lake, the products and the warehouse must equal a sequential
 run of the same deliveries (``regional-econ-run``), and the webserver's GraphQL API must report
@@ -30,7 +30,7 @@ from tests.builders import readme, services
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-START, DAYS = date(2026, 9, 1), 5
+START, DAYS = date(2026, 9, 1), 4
 LAST = START + timedelta(days=DAYS - 1)
 LOCATION = "regional_econ"
 
@@ -97,6 +97,7 @@ def deployment(tmp_path_factory):
                 "REGIONAL_ECON_DATA": str(tmp / "operated"),
                 "REGIONAL_ECON_FIRST_PERIOD": "2026-08-01",
                 "REGIONAL_ECON_AUTOMATION": "off",  # only the backfills run: the comparison is exact
+                "REGIONAL_ECON_SENSOR_INTERVAL": "10",  # the late correction's path, step by step
             }
         )
         port = services.free_port()
