@@ -12,13 +12,14 @@ DEMO_SCALE ?= 0.002
 DEMO_SEED ?= 7
 DEMO_DEFECT_RATE ?= 0
 
-.PHONY: install demo test ui generate materialize summary bench clean
+.PHONY: install demo test ui portal generate materialize summary bench clean
 
 # Benchmarks (issue 6, DESIGN.md section 9): real-scale feeds generated once into
 # $(REGIONAL_ECON_DATA)/bench/landing, the platform against a hand-written DuckDB baseline
 # for 1, 7 and 31 days; results in BENCHMARKS.md. About 20 minutes on 2 cores;
 # `make bench BENCH_ARGS="--windows 1,7"` for a shorter run.
 BENCH_ARGS ?=
+PORTAL_PORT ?= 8080
 
 # Bytecode is compiled at install: where .pyc files cannot be written later (PYTHONDONTWRITEBYTECODE,
 # read-only images) every process would otherwise compile dagster and matplotlib again.
@@ -52,10 +53,13 @@ summary: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+portal: install
+	$(BIN)/regional-econ portal --host 127.0.0.1 --port $(PORTAL_PORT)
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -2,11 +2,17 @@
 # 127.0.0.1, and exports where they are. Stopped when the calling shell exits.
 #   PostgreSQL (Debian's postgresql)   -> DAGSTER_PG_HOST/PORT/USER/PASSWORD
 #   S3 (moto's server, a dev dependency) -> REGIONAL_ECON_TEST_S3_ENDPOINT
+#   Chromium (Debian's chromium)      -> on PATH, for the portal's browser test (Playwright drives it)
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_install() {
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
+
+if ! command -v chromium >/dev/null; then
+    apt_install chromium
+fi
+echo "$(chromium --version 2>/dev/null || echo 'chromium: missing')"
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$pg_bin" ]; then

@@ -5,6 +5,9 @@ regional-econ contract check FILE --feed kona/transactions [--format json]
 regional-econ contract export --feed kona/transactions --format gx [--out suite.json]
 regional-econ contract docs [--out DIR]
 regional-econ summary
+regional-econ portal [--host 127.0.0.1] [--port 8080]
+regional-econ keys create --tier public|center|staff [--center ID] [--daily-quota N]
+regional-econ keys revoke KEY_ID | keys list
 """
 
 from __future__ import annotations
@@ -73,6 +76,48 @@ def _contract_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store():
+    from regional_econ.serve.keys import KeyStore
+
+    return KeyStore(paths.data_root() / "serve" / "portal.sqlite")
+
+
+def _portal(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from regional_econ.serve.app import create_app
+
+    print(f"portal on http://{args.host}:{args.port}/ (data: {paths.data_root()})", flush=True)
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    try:
+        key, secret = _store().create(args.tier, args.center, args.daily_quota)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"key id {key.key_id}: tier {key.tier}, center {key.center or '-'}, {key.daily_quota} calls a day")
+    print(f"KEY={secret}")
+    print("Shown once: the portal keeps only its SHA-256.", file=sys.stderr)
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    if _store().revoke(args.key_id):
+        print(f"revoked {args.key_id}")
+        return 0
+    print(f"{args.key_id}: no live key with that id", file=sys.stderr)
+    return 1
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    for row in _store().listing():
+        print("\t".join("" if v is None else str(v) for v in row.values()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="regional-econ", description="Gyeonggi regional economy data platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +152,23 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--warehouse", help="path of warehouse.duckdb (default: $REGIONAL_ECON_DATA/warehouse.duckdb)")
     summ.add_argument("--top", type=int, default=10)
     summ.set_defaults(run=_summary)
+
+    portal = sub.add_parser("portal", help="serve the portal and the Open API over the published data")
+    portal.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine only)")
+    portal.add_argument("--port", type=int, default=8080)
+    portal.set_defaults(run=_portal)
+
+    keys = sub.add_parser("keys", help="Open API keys: create (printed once), revoke, list")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="issue a key")
+    create.add_argument("--tier", required=True, choices=("public", "center", "staff"))
+    create.add_argument("--center", help="the center a center key reads (e.g. kona)")
+    create.add_argument("--daily-quota", type=int, help="calls a day (default: public 1000, center 10000, staff 100000)")
+    create.set_defaults(run=_keys_create)
+    revoke = keys_sub.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(run=_keys_revoke)
+    keys_sub.add_parser("list", help="every key's id, tier, center, quota and dates (never the key)").set_defaults(run=_keys_list)
     return parser
 
 

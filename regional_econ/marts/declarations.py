@@ -55,6 +55,7 @@ class Disclosure:
     derived: tuple[str, ...] = ()  # dims that are functions of other dims (not a line of their own)
     # A long table's (kind, value) dims: each kind's values add up to its "all" row; not rolled up.
     breakdown: tuple[str, str] | None = None
+    title: tuple[str, str] = ("", "")  # (Korean, English): the product's name in the portal and the API
 
     def __post_init__(self) -> None:
         loose = set(self.additive) - set(self.values) | set(self.statistics) - set(self.values)
@@ -97,6 +98,8 @@ class Mart:
             raise ValueError(f"mart {self.name}: columns start with {self.period_column!r} and name each column once")
         if not set(self.grain) <= set(declared) or not {c.name for c in self.own} <= set(declared):
             raise ValueError(f"mart {self.name}: its grain and own columns must be among its columns")
+        if self.publish is not None and not all(self.publish.title):
+            raise ValueError(f"mart {self.name}: a published product has a Korean and an English title")
         takes = inspect.signature(self.compute).parameters
         needed = {n for n, p in takes.items() if p.default is inspect.Parameter.empty}
         offered = set(self.inputs) | {self.period_argument}
@@ -191,7 +194,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         "Month x merchant area x category: spending_daily over a month, with distinct cards and merchants.",
         f"month sigungu_cd category_cd {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_monthly,
-        Disclosure(("month", "sigungu_cd", "category_cd"), SPENDING_VALUES, SPENDING_VALUES, "spending", names=AREA_CATEGORY),
+        Disclosure(("month", "sigungu_cd", "category_cd"), SPENDING_VALUES, SPENDING_VALUES, "spending", names=AREA_CATEGORY, title=("업종별 소비", "Spending by area and category")),
     ),
     Mart(
         "spending_by_time", "monthly", "month sigungu_cd day_of_week hour",
@@ -199,7 +202,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         f"month sigungu_cd day_of_week hour time_band {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_by_time,
         Disclosure(("month", "sigungu_cd", "day_of_week", "hour", "time_band"), SPENDING_VALUES, SPENDING_VALUES,
-                   "spending", names=AREA, derived=("time_band",)),
+                   "spending", names=AREA, derived=("time_band",), title=("시간대별 소비", "Spending by weekday and hour")),
     ),
     Mart(
         "spending_by_demographics", "monthly", "month sigungu_cd age_band gender category_cd",
@@ -207,7 +210,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         f"month sigungu_cd age_band gender category_cd {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_by_demographics,
         Disclosure(("month", "sigungu_cd", "age_band", "gender", "category_cd"), (*SPENDING_VALUES, "cards"),
-                   SPENDING_VALUES, "spending", names=AREA_CATEGORY),
+                   SPENDING_VALUES, "spending", names=AREA_CATEGORY, title=("성별·연령별 소비", "Spending by age and gender")),
     ),
     Mart(
         "spending_flows", "monthly", "month home_sigungu_cd merchant_sigungu_cd",
@@ -216,7 +219,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         MONTH_OF_PAYMENTS, spending.spending_flows,
         Disclosure(("month", "home_sigungu_cd", "merchant_sigungu_cd"), ("net_amount_krw", "approvals", "cards"),
                    ("net_amount_krw", "approvals"), "spending", roles={"merchant_sigungu_cd": "sigungu_cd"},
-                   names={"home_sigungu_cd": "areas", "merchant_sigungu_cd": "areas"}),
+                   names={"home_sigungu_cd": "areas", "merchant_sigungu_cd": "areas"}, title=("지역 간 소비 흐름", "Spending flows between areas")),
     ),
     Mart(
         "area_flow_summary", "monthly", "month sigungu_cd",
@@ -231,7 +234,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         MONTH_OF_PAYMENTS, spending.currency_circulation,
         Disclosure(("month", "currency_cd", "merchant_sigungu_cd", "in_issuing_city"), SPENDING_VALUES, SPENDING_VALUES,
                    "spending", roles={"merchant_sigungu_cd": "sigungu_cd"},
-                   names={"currency_cd": "currencies", "merchant_sigungu_cd": "areas"}, derived=("in_issuing_city",)),
+                   names={"currency_cd": "currencies", "merchant_sigungu_cd": "areas"}, derived=("in_issuing_city",), title=("지역화폐 유통", "Regional currency circulation")),
     ),
     Mart(
         "currency_balance", "monthly", "month currency_cd",
@@ -249,7 +252,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         MONTH_OF_PAYMENTS, spending.policy_fund_usage,
         Disclosure(("month", "policy_fund_cd", "sigungu_cd", "category_cd", "sales_class", "is_small_merchant"),
                    ("net_amount_krw", "approvals"), ("net_amount_krw", "approvals"), "policy_fund", names=AREA_CATEGORY,
-                   derived=("is_small_merchant",)),
+                   derived=("is_small_merchant",), title=("정책자금 사용", "Policy fund usage")),
     ),
     # Fusion of the centers
     Mart(
@@ -277,7 +280,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
                    contributions="positive_revenue_krw", person_share=None, names=AREA_CATEGORY,
                    statistics={"median_revenue_krw": Statistic(("trading_merchants",), None, significant=3),
                                "revenue_growth": Statistic(("trading_merchants",)),
-                               "small_merchant_share": Statistic(("trading_merchants",))}),
+                               "small_merchant_share": Statistic(("trading_merchants",))}, title=("소상공인 경영지표", "Small business indicators")),
         own=(MartColumn("openings", pl.Int64(), "개업가맹점수", "Merchants registered (opened) in the month.", **COUNT),
              MartColumn("top_merchant_share", pl.Float64(), "최대가맹점비중", "Largest merchant's share of positive_revenue_krw.",
                         range=(0, 1)),
@@ -326,7 +329,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         {"warnings": mart("credit_early_warning")}, credit.credit_risk_by_area,
         Disclosure(("month", "sigungu_cd", "category_cd"), ("businesses", "assessed", "flagged", "flag_rate"),
                    ("businesses", "assessed", "flagged"), persons=None, businesses="businesses", contributions=None,
-                   names=AREA_CATEGORY, statistics={"flag_rate": Statistic(("assessed",), ratio_of=("flagged", "assessed", 1))}),
+                   names=AREA_CATEGORY, statistics={"flag_rate": Statistic(("assessed",), ratio_of=("flagged", "assessed", 1))}, title=("신용위험 조기경보", "Credit early warning by area")),
     ),
     Mart(
         "job_matching", "monthly", "month sigungu_cd occupation_cd",
@@ -349,7 +352,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
                                                             ratio_of=("open_postings", "active_seekers", 1)),
                        "placement_rate": Statistic(("active_seekers",), ratio_of=("placed_seekers", "active_seekers", 1)),
                        "fill_rate": Statistic(("employers",), ratio_of=("filled_postings", "ended_postings", 1)),
-                       "median_days_to_fill": Statistic(("filled_postings", "employers"), 0)}),
+                       "median_days_to_fill": Statistic(("filled_postings", "employers"), 0)}, title=("일자리 매칭", "Job matching")),
     ),
     Mart(
         "job_mismatch", "monthly", "month sigungu_cd",
@@ -374,7 +377,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         stress.finance_stress,
         Disclosure(("month", "sigungu_cd", "dimension", "value"), ("cases", "cases_per_10k"), ("cases",),
                    persons="clients", businesses=None, contributions=None, names=AREA, breakdown=("dimension", "value"),
-                   statistics={"cases_per_10k": Statistic(("clients",), 1)}),
+                   statistics={"cases_per_10k": Statistic(("clients",), 1)}, title=("금융 애로 상담", "Financial stress cases")),
     ),
 ]}
 # fmt: on

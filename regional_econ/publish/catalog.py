@@ -1,6 +1,8 @@
 """The catalog of everything published: ``data/publish/catalog.json`` lists every product,
 period, schema, row count, file sha256, the suppression rule and, per period, the shares of
-cells and of the product's main measure that are withheld."""
+cells and of the product's main measure that are withheld. A release id names what was published:
+per period the digest of its files' digests, and for the catalog the digest of all of them (the
+same files, the same id; a re-publication that changes a byte changes it)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,10 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def release_id(digests: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(digests)).encode()).hexdigest()[:12]
+
+
 def build_catalog(root: Path) -> dict:
     """Every product file on disk, described; written to ``catalog.json``."""
     products = []
@@ -32,6 +38,10 @@ def build_catalog(root: Path) -> dict:
             csv = parquet.with_suffix(".csv")
             shares = parquet.parent / "disclosure.json"
             withheld = json.loads(shares.read_text(encoding="utf-8")) if shares.exists() else {}
+            files = [
+                {"path": str(f.relative_to(root)), "format": f.suffix[1:], "bytes": f.stat().st_size, "sha256": _sha256(f)}
+                for f in (parquet, csv)
+            ]
             periods.append(
                 {
                     "period": parquet.parent.name,
@@ -40,15 +50,8 @@ def build_catalog(root: Path) -> dict:
                     "withheld_cells_share": withheld.get("withheld_cells_share"),
                     "withheld_measure": withheld.get("measure"),
                     "withheld_measure_share": withheld.get("withheld_measure_share"),
-                    "files": [
-                        {
-                            "path": str(f.relative_to(root)),
-                            "format": f.suffix[1:],
-                            "bytes": f.stat().st_size,
-                            "sha256": _sha256(f),
-                        }
-                        for f in (parquet, csv)
-                    ],
+                    "release_id": release_id([f["sha256"] for f in files]),
+                    "files": files,
                 }
             )
         schema = [
@@ -58,6 +61,8 @@ def build_catalog(root: Path) -> dict:
         products.append(
             {
                 "product": name,
+                "title_ko": mart.publish.title[0],
+                "title_en": mart.publish.title[1],
                 "description": mart.description,
                 "dictionary": f"{name}/dictionary.md",
                 "suppression_rule": RULE,
@@ -65,7 +70,7 @@ def build_catalog(root: Path) -> dict:
                 "periods": periods,
             }
         )
-    catalog = {"products": products}
+    catalog = {"release_id": release_id([p["release_id"] for x in products for p in x["periods"]]), "products": products}
     root.mkdir(parents=True, exist_ok=True)
     atomic(root / "catalog.json", lambda tmp: tmp.write_text(json.dumps(catalog, ensure_ascii=False, indent=2), encoding="utf-8"))
     return catalog

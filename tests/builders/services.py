@@ -50,6 +50,11 @@ def wait_for_port(port: int, timeout: float = 60.0, process: subprocess.Popen | 
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
 
 
+def require(what: str) -> None:
+    """A service the test needs is missing: skip, or fail under ``.ci/run``."""
+    _missing(what)
+
+
 def _missing(what: str) -> None:
     message = f"{what}; `.ci/run` installs and starts it"
     if os.environ.get(REQUIRE_ENV):

@@ -1,0 +1,118 @@
+"""A would-be founder's traffic light per area and merchant category, from published data only
+(``publish.sme_indicators``: withheld cells stay withheld, and count as no signal).
+
+Four signals, each -1, 0 or +1, over the last ``MONTHS`` published months of the cell:
+
+- trend: revenue growth of the latest month, >= +3% is +1, <= -3% is -1;
+- churn: openings minus closures, more openings +1, more closures -1;
+- survival: the closure rate (closures / merchants) against the category's rate in all of
+  Gyeonggi, at most 0.8 times +1, at least 1.25 times -1;
+- competition: merchants against the median area of the same level for the category, at least
+  1.5 times -1, at most 0.67 times +1.
+
+Their sum is the light: >= 2 green, <= -2 red, otherwise yellow; grey when fewer than two
+signals could be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from regional_econ.reference import table
+
+MONTHS = 3
+GROWTH = 0.03
+CLOSURE_BETTER, CLOSURE_WORSE = 0.8, 1.25
+CROWDED, SPARSE = 1.5, 0.67
+LIGHTS = {"green": ("유망", "promising"), "yellow": ("보통", "average"), "red": ("주의", "caution"),
+          "grey": ("판단 불가", "not enough published data")}  # fmt: skip
+RULE_KO = (
+    "최근 매출 증감(±3%), 개업-폐업 차이, 폐업률(경기도 같은 업종 대비 0.8배 이하/1.25배 이상), "
+    "경쟁(같은 업종 중위 지역 대비 가맹점 수 1.5배 이상/0.67배 이하) 네 신호의 합이 2 이상이면 초록, "
+    "-2 이하이면 빨강, 그 밖에는 노랑; 읽을 수 있는 신호가 둘 미만이면 회색."
+)
+RULE_EN = (
+    "Four signals: revenue growth of the latest month (+/-3%), openings minus closures, the closure rate "
+    "against the category in all of Gyeonggi (<= 0.8x / >= 1.25x), and competition (merchants against the "
+    "median area of the same level, >= 1.5x / <= 0.67x). Their sum: >= 2 green, <= -2 red, else yellow; "
+    "grey with fewer than two readable signals."
+)
+
+
+@dataclass(frozen=True)
+class Light:
+    area: str
+    category: str
+    colour: str
+    signals: dict[str, int | None]  # None: withheld or not published
+    values: dict[str, float | int | None]
+
+    @property
+    def label(self) -> tuple[str, str]:
+        return LIGHTS[self.colour]
+
+
+def _sign(value: float | None, plus: bool, minus: bool) -> int | None:
+    if value is None:
+        return None
+    return 1 if plus else -1 if minus else 0
+
+
+def _level(code: str | None) -> str | None:
+    levels = dict(zip(table("areas")["sigungu_cd"], table("areas")["level"], strict=True))
+    return levels.get(code) if code else None
+
+
+def lights(indicators: pl.DataFrame, category: str) -> list[Light]:
+    """The light of every published area for one category, in the latest month of ``indicators``."""
+    shown = indicators.filter(~pl.col("suppressed"))
+    months = sorted(indicators["month"].unique().to_list())[-MONTHS:]
+    recent = indicators.filter(pl.col("month").is_in(months) & (pl.col("category_cd") == category))
+    latest = recent.filter(pl.col("month") == months[-1]) if months else recent
+    whole = shown.filter(pl.col("month").is_in(months) & (pl.col("category_cd") == category) & pl.col("sigungu_cd").is_null())
+    province_rate = _rate(whole)
+    levels = latest.with_columns(level=pl.col("sigungu_cd").map_elements(_level, return_dtype=pl.String))
+    medians = (
+        levels.filter(~pl.col("suppressed") & pl.col("level").is_not_null())
+        .group_by("level")
+        .agg(pl.col("merchants").median().alias("median_merchants"))
+    )
+    medians = dict(zip(medians["level"], medians["median_merchants"], strict=True))
+    found = []
+    for row in levels.filter(pl.col("sigungu_cd").is_not_null()).iter_rows(named=True):
+        cell = recent.filter((pl.col("sigungu_cd") == row["sigungu_cd"]) & ~pl.col("suppressed"))
+        found.append(_light(row, cell, province_rate, medians.get(row["level"])))
+    return found
+
+
+def _rate(frame: pl.DataFrame) -> float | None:
+    merchants = frame["merchants"].drop_nulls().sum() if frame.height else 0
+    closures = frame["closures"].drop_nulls().sum() if frame.height else 0
+    return closures / merchants if merchants else None
+
+
+def _light(row: dict, cell: pl.DataFrame, province_rate: float | None, median_merchants: float | None) -> Light:
+    growth = None if row["suppressed"] else row["revenue_growth"]
+    churn = int(cell["openings"].sum() - cell["closures"].sum()) if cell.height else None
+    rate = _rate(cell) if cell.height else None
+    relative_rate = rate / province_rate if rate is not None and province_rate else None
+    merchants = None if row["suppressed"] else row["merchants"]
+    crowding = merchants / median_merchants if merchants is not None and median_merchants else None
+    signals = {
+        "trend": _sign(growth, growth is not None and growth >= GROWTH, growth is not None and growth <= -GROWTH),
+        "churn": _sign(churn, churn is not None and churn > 0, churn is not None and churn < 0),
+        "survival": _sign(
+            relative_rate,
+            relative_rate is not None and relative_rate <= CLOSURE_BETTER,
+            relative_rate is not None and relative_rate >= CLOSURE_WORSE,
+        ),  # fmt: skip
+        "competition": _sign(crowding, crowding is not None and crowding <= SPARSE, crowding is not None and crowding >= CROWDED),
+    }
+    read = [s for s in signals.values() if s is not None]
+    total = sum(read)
+    colour = "grey" if len(read) < 2 else "green" if total >= 2 else "red" if total <= -2 else "yellow"
+    values = {"revenue_growth": growth, "net_openings": churn, "closure_rate_vs_gyeonggi": relative_rate,
+              "merchants_vs_median_area": crowding}  # fmt: skip
+    return Light(row["sigungu_cd"], row["category_cd"], colour, signals, values)
