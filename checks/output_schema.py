@@ -119,6 +119,14 @@ class SchemaFailures:
         except pa.errors.SchemaErrors as err:
             self.partitions[key] = _summary(err.failure_cases)
             return False
+        except TypeError:  # pandera could not tabulate the failing rows (a 128-bit key): name the first failure
+            try:
+                schema.validate(frame, lazy=False)
+            except pa.errors.SchemaError as err:
+                check = getattr(err.check, "name", None) or str(err.reason_code)
+                what = f"{err.column_name}: {check}" if getattr(err, "column_name", None) else check
+                self.partitions[key] = {what: {"rows": None, "first_rows": []}}
+            return False
         except pa.errors.SchemaError as err:  # raised eagerly for errors that stop validation
             self.partitions[key] = {f"{err.schema.name}: {err.reason_code}": {"rows": None, "first_rows": []}}
             return False

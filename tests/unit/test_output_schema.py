@@ -82,3 +82,22 @@ def test_the_staged_schema_follows_the_contract():
     assert "amount_krw: in_range(1, 50000000)" in _failures(
         pl.DataFrame({"amount_krw": [0]}).join(frame.drop("amount_krw").clear(1), how="cross").select(frame.columns), schema
     )
+
+
+def test_a_repeated_key_in_a_mart_with_a_128_bit_column_is_named():
+    """payments carries card_key (UInt128), which pandera cannot tabulate as a failure case."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    payments = MARTS["payments"]
+    at = datetime(2026, 9, 1, 0, 13, tzinfo=ZoneInfo("Asia/Seoul"))
+    rows = [
+        {"txn_id": f"T{i}", "approved_at": at, "merchant_id": "M1", "amount_krw": 5900, "txn_type": "APPROVE",
+         "orig_txn_id": None, "channel": "CARD", "policy_fund_cd": None, "hour": 0, "day_of_week": 2,
+         "month": "2026-09-01", "sigungu_cd": "41310", "category_cd": "C24", "sales_class": "중소1",
+         "home_sigungu_cd": "41310", "currency_cd": "41310", "age_band": "30", "gender": "F",
+         "card_key": 2**127 + i if i % 2 else i}  # half of them above the largest Int128
+        for i in range(10)
+    ]  # fmt: skip
+    frame = pl.DataFrame(rows * 2, schema={c.name: c.dtype for c in payments.stored_columns})
+    assert any("grain_unique" in what for what in _failures(frame, mart_schema(payments)))
