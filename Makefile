@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export REGIONAL_ECON_DATA ?= $(CURDIR)/data
 
-# The demo window: 14 days of every feed at a small scale (0.002 = ~1,200 transactions a day).
+# The demo window: 14 days of every feed at a small scale (0.05 = ~30,000 transactions a day).
 DEMO_START ?= 2026-09-01
 DEMO_DAYS ?= 14
-DEMO_SCALE ?= 0.002
+DEMO_SCALE ?= 0.05
 DEMO_SEED ?= 7
 DEMO_DEFECT_RATE ?= 0
 

@@ -81,7 +81,7 @@ def lights(indicators: pl.DataFrame, category: str) -> list[Light]:
     )
     medians = dict(zip(medians["level"], medians["median_merchants"], strict=True))
     found = []
-    for row in levels.filter(pl.col("sigungu_cd").is_not_null()).iter_rows(named=True):
+    for row in levels.filter(pl.col("sigungu_cd").is_not_null()).sort("sigungu_cd").iter_rows(named=True):
         cell = recent.filter((pl.col("sigungu_cd") == row["sigungu_cd"]) & ~pl.col("suppressed"))
         found.append(_light(row, cell, province_rate, medians.get(row["level"])))
     return found
