@@ -106,7 +106,7 @@ def _page(params: Mapping[str, str]) -> tuple[int, int]:
     return index, size
 
 
-def _filters(resource: Resource, params: Mapping[str, str]) -> list[tuple[str, str]]:
+def filters(resource: Resource, params: Mapping[str, str]) -> list[tuple[str, str]]:
     allowed = {f.upper(): f for f in resource.filters}
     chosen = []
     for name, value in params.items():
@@ -226,7 +226,7 @@ def answer(store: KeyStore, warehouse: Path, name: str, raw: Mapping[str, str], 
             raise Problem("ERROR-337")
         index, size = _page(params)
         center = key.center if resource.center_scoped and key.tier == "center" else None
-        total, rows = query(warehouse, resource, _filters(resource, params), index, size, center, lake)
+        total, rows = query(warehouse, resource, filters(resource, params), index, size, center, lake)
         result = render(name, "INFO-000" if rows else "INFO-200", media, total, rows)
     except Problem as problem:
         result = render(name, problem.code, media)

@@ -90,7 +90,7 @@ def _preview(site: Site, name: str, product: dict, params) -> tuple[list[str], l
     chosen = {k: v for k, v in params.items() if k.upper() in {f.upper() for f in resource.filters} and v}
     sort = params.get("sort") if params.get("sort") in columns else None
     try:
-        filters = api._filters(resource, {k.upper(): v for k, v in chosen.items()})  # noqa: SLF001 - the same validation
+        filters = api.filters(resource, {k.upper(): v for k, v in chosen.items()})  # the API's own validation
         total, rows = api.query(site.warehouse, resource, filters, 1, PREVIEW_ROWS, lake=site.lake,
                                 order_by=(sort, params.get("desc") == "1") if sort else None)  # fmt: skip
         return columns, rows, total, None

@@ -17,6 +17,7 @@ signals could be read.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 
@@ -60,9 +61,9 @@ def _sign(value: float | None, plus: bool, minus: bool) -> int | None:
     return 1 if plus else -1 if minus else 0
 
 
-def _level(code: str | None) -> str | None:
-    levels = dict(zip(table("areas")["sigungu_cd"], table("areas")["level"], strict=True))
-    return levels.get(code) if code else None
+@cache
+def _levels() -> dict[str, str]:
+    return dict(zip(table("areas")["sigungu_cd"], table("areas")["level"], strict=True))
 
 
 def lights(indicators: pl.DataFrame, category: str) -> list[Light]:
@@ -73,7 +74,7 @@ def lights(indicators: pl.DataFrame, category: str) -> list[Light]:
     latest = recent.filter(pl.col("month") == months[-1]) if months else recent
     whole = shown.filter(pl.col("month").is_in(months) & (pl.col("category_cd") == category) & pl.col("sigungu_cd").is_null())
     province_rate = _rate(whole)
-    levels = latest.with_columns(level=pl.col("sigungu_cd").map_elements(_level, return_dtype=pl.String))
+    levels = latest.with_columns(level=pl.col("sigungu_cd").replace_strict(_levels(), default=None, return_dtype=pl.String))
     medians = (
         levels.filter(~pl.col("suppressed") & pl.col("level").is_not_null())
         .group_by("level")

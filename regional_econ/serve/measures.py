@@ -54,66 +54,50 @@ MEASURES = {
 }  # fmt: skip
 
 
-def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(warehouse), read_only=True)
-
-
-def months(warehouse: Path, product: str) -> list[str]:
+def _rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows from the read-only warehouse; none while the product is not published (no view yet)."""
     if not warehouse.exists():
         return []
-    with _connect(warehouse) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         try:
-            return [r[0] for r in con.execute(f"SELECT DISTINCT month FROM publish.{product} ORDER BY 1").fetchall()]
+            return con.execute(sql, params or []).fetchall()
         except duckdb.CatalogException:
             return []
 
 
+def months(warehouse: Path, product: str) -> list[str]:
+    return [r[0] for r in _rows(warehouse, f"SELECT DISTINCT month FROM publish.{product} ORDER BY 1")]
+
+
 def map_values(warehouse: Path, measure: Measure, month: str) -> dict[str, float]:
     """si/gun code -> value; areas whose cell is withheld are absent."""
-    with _connect(warehouse) as con:
-        try:
-            rows = con.execute(measure.sql, [month, sorted(si_gun())]).fetchall()
-        except duckdb.CatalogException:
-            return {}
+    rows = _rows(warehouse, measure.sql, [month, sorted(si_gun())])
     return {code: float(value) for code, value in rows if value is not None}
 
 
 def monthly_series(warehouse: Path) -> list[tuple[str, float | None]]:
     """Net spending of all Gyeonggi per month (the published total cell)."""
-    with _connect(warehouse) as con:
-        try:
-            return con.execute(
-                "SELECT month, net_amount_krw FROM publish.spending_monthly "
-                "WHERE sigungu_cd IS NULL AND category_cd IS NULL ORDER BY month"
-            ).fetchall()
-        except duckdb.CatalogException:
-            return []
+    return _rows(warehouse, "SELECT month, net_amount_krw FROM publish.spending_monthly "
+                            "WHERE sigungu_cd IS NULL AND category_cd IS NULL ORDER BY month")  # fmt: skip
 
 
 def rhythm(warehouse: Path, month: str) -> list[tuple[int, int, float | None]]:
     """(weekday 1 = Monday, hour, net spending) for all Gyeonggi in a month."""
-    with _connect(warehouse) as con:
-        try:
-            return con.execute(
-                "SELECT day_of_week, hour, net_amount_krw FROM publish.spending_by_time WHERE month = ? "
-                "AND sigungu_cd IS NULL AND day_of_week IS NOT NULL AND hour IS NOT NULL AND NOT suppressed "
-                "ORDER BY 1, 2",
-                [month],
-            ).fetchall()
-        except duckdb.CatalogException:
-            return []
+    return _rows(
+        warehouse,
+        "SELECT day_of_week, hour, net_amount_krw FROM publish.spending_by_time WHERE month = ? "
+        "AND sigungu_cd IS NULL AND day_of_week IS NOT NULL AND hour IS NOT NULL AND NOT suppressed ORDER BY 1, 2",
+        [month],
+    )
 
 
 def top_flows(warehouse: Path, month: str, limit: int = 15) -> list[tuple[str, str, float]]:
     """The largest published flows between two different si/gun (home -> where the money was spent)."""
-    with _connect(warehouse) as con:
-        try:
-            return con.execute(
-                "SELECT home_sigungu_cd, merchant_sigungu_cd, net_amount_krw FROM publish.spending_flows "
-                "WHERE month = ? AND NOT suppressed AND home_sigungu_cd <> merchant_sigungu_cd "
-                "AND home_sigungu_cd IN (SELECT unnest(?)) AND merchant_sigungu_cd IN (SELECT unnest(?)) "
-                "ORDER BY net_amount_krw DESC LIMIT ?",
-                [month, sorted(si_gun()), sorted(si_gun()), limit],
-            ).fetchall()
-        except duckdb.CatalogException:
-            return []
+    return _rows(
+        warehouse,
+        "SELECT home_sigungu_cd, merchant_sigungu_cd, net_amount_krw FROM publish.spending_flows "
+        "WHERE month = ? AND NOT suppressed AND home_sigungu_cd <> merchant_sigungu_cd "
+        "AND home_sigungu_cd IN (SELECT unnest(?)) AND merchant_sigungu_cd IN (SELECT unnest(?)) "
+        "ORDER BY net_amount_krw DESC LIMIT ?",
+        [month, sorted(si_gun()), sorted(si_gun()), limit],
+    )
