@@ -20,6 +20,7 @@ import polars as pl
 import pyarrow as pa
 
 from regional_econ.contracts import Contract
+from regional_econ.synth import calendar
 
 EPOCH = date(1970, 1, 1)
 
@@ -211,4 +212,5 @@ def conform(contract: Contract, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def weekday_factor(day: date, weekdays: float, saturday: float, sunday: float) -> float:
-    return (weekdays, weekdays, weekdays, weekdays, weekdays, saturday, sunday)[day.weekday()]
+    """An office's day: public holidays are Sundays."""
+    return (weekdays, weekdays, weekdays, weekdays, weekdays, saturday, sunday)[calendar.weekday_of(day)]

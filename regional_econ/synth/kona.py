@@ -33,7 +33,7 @@ import polars as pl
 
 from regional_econ.contracts import contract
 from regional_econ.reference import codes, table
-from regional_econ.synth import areas, calibration
+from regional_econ.synth import areas, calendar, calibration
 from regional_econ.synth.businesses import Universe
 from regional_econ.synth.common import (
     Context,
@@ -59,12 +59,13 @@ NEW_CARDS = 2_000
 TRANSACTIONS = 600_000
 CHARGES = 68_000  # purchases of currency (average ~150,000 KRW)
 POLICY_CHARGES = 1_500
+FEAST_CHARGES = 1.3  # charges on the eves of Seollal and Chuseok
 LOCAL = 0.80  # a payment's card lives in the merchant's area
 FOREIGN_CURRENCY = 0.03  # cards holding another city's currency
 POLICY_SHARE = 0.03
 CANCEL_FULL, CANCEL_PARTIAL, CANCEL_NEXT_DAY = 0.012, 0.003, 0.005
 
-# Hourly rhythm of payments (relative), weekday and weekend.
+# Hourly rhythm of next-day cancels (payments keep their group's, in ``calendar``), weekday and weekend.
 HOURS_WEEKDAY = np.array(
     [0.6, 0.3, 0.2, 0.15, 0.15, 0.3, 0.9, 2.2, 3.2, 3.6, 4.4, 6.5, 8.6, 6.6, 5.2, 5.0, 5.4, 6.6, 8.4, 8.0, 6.2, 4.6, 3.0, 1.6]
 )
@@ -74,7 +75,6 @@ HOURS_WEEKEND = np.array(
 HOURS_CHARGE = np.array(
     [0.5, 0.3, 0.2, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3.0, 3.2, 3.0, 3.4, 3.0, 2.6, 2.5, 2.6, 2.8, 3.0, 3.2, 3.6, 3.8, 3.0, 1.6]
 )
-WEEKDAY = (0.97, 0.99, 1.00, 1.01, 1.08, 1.06, 0.86)  # Monday..Sunday
 AGE_BANDS = tuple(codes("age_bands"))
 CHANNELS = ("CARD", "MOBILE", "PAPER")
 CHANNEL_BY_AGE = {  # young people pay by phone, older ones keep paper vouchers
@@ -580,22 +580,26 @@ class Kona:
     def _transactions(self, day: date) -> tuple[pl.DataFrame, set[str]]:
         ctx = self.ctx
         gen = ctx.rng("kona/transactions", day)
+        n_cat = len(calibration.categories())
+        cells = calibration.spending_cells(day)
+        c_area, c_cat = cells["area_i"].to_numpy(), cells["category_i"].to_numpy()
+        c_group = calendar.group_of_category()[c_cat]
+        trend = calibration.category_trend(ctx.seed, day)
+        # The day's volume: the season times each group's day (its week, the feasts), weighted by its payments.
+        weight = cells["payments"].to_numpy() * trend[c_cat]
+        day_weight = weight * calendar.group_factors(day)[c_group]
         n = ctx.count(
             "kona/transactions",
             TRANSACTIONS / (1 + CANCEL_FULL + CANCEL_PARTIAL + CANCEL_NEXT_DAY),
             200,
             day,
-            factor=WEEKDAY[day.weekday()],
+            factor=calendar.season(day) * day_weight.sum() / weight.sum(),
         )
-        n_cat = len(calibration.categories())
         # 1. payment cells, restricted to cells with an open merchant
         m_open = np.flatnonzero(self._open_mask(day))
         m_area = areas.index_of(self.merchants["sigungu_cd"].gather(m_open).to_list())
         m_cell = m_area * n_cat + self.merchants["category_i"].to_numpy()[m_open]
-        cells = calibration.spending_cells(day)
-        c_area, c_cat = cells["area_i"].to_numpy(), cells["category_i"].to_numpy()
-        trend = calibration.category_trend(ctx.seed, day)
-        pick = choice(gen, n, cells["payments"].to_numpy() * trend[c_cat] * np.isin(c_area * n_cat + c_cat, m_cell))
+        pick = choice(gen, n, day_weight * np.isin(c_area * n_cat + c_cat, m_cell))
         area_i, cat_i = c_area[pick], c_cat[pick]
         gender = (cells["gender"].to_numpy()[pick] == "M").astype(np.int64)
         # 2. merchant within the cell, by its sales and its own trend
@@ -614,8 +618,11 @@ class Kona:
         card = self._pick_cards(gen, currency, gender, area_i)
         # 5. amount, time, channel, policy fund
         amount = np.clip(round_to(gen.lognormal(calibration.ticket_mu(cat_i), calibration.TICKET_SIGMA), 10), 100, 5_000_000)
-        hours = HOURS_WEEKEND if day.weekday() >= 5 else HOURS_WEEKDAY
-        second = choice(gen, n, hours) * 3600 + gen.integers(0, 3600, n)
+        # Each group's hours: clinics in the morning, academies after school, restaurants at meals.
+        h_key, h_hour, h_weight = calendar.hour_table()
+        rest = int(calendar.rests(day))
+        second = h_hour[grouped_choice(gen, c_group[pick] * 2 + rest, h_key, h_weight)] * 3600 + gen.integers(0, 3600, n)
+        hours = HOURS_WEEKEND if rest else HOURS_WEEKDAY
         age = self.cards["age"][card]
         channel_p = np.array([CHANNEL_BY_AGE[a] for a in AGE_BANDS]).ravel()
         channel = grouped_choice(gen, age, np.repeat(np.arange(len(AGE_BANDS)), len(CHANNELS)), channel_p) % len(CHANNELS)
@@ -704,7 +711,8 @@ class Kona:
         gen = ctx.rng("kona/charges", day)
         # Monthly purchase limits reset on the 1st: charges bunch at the start of the month.
         month_start = {1: 1.6, 2: 1.3, 3: 1.1}.get(day.day, 1.0)
-        n = ctx.count("kona/charges", CHARGES, 20, day, factor=month_start)
+        feast = FEAST_CHARGES if calendar.is_eve(day) else 1.0  # currency bought for the feast's shopping
+        n = ctx.count("kona/charges", CHARGES, 20, day, factor=month_start * feast * calendar.season(day))
         n_cards = len(self.cards["home"])
         card = gen.integers(0, n_cards, n)
         amount = CHARGE_AMOUNTS[choice(gen, n, CHARGE_WEIGHTS)]

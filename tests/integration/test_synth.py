@@ -490,3 +490,60 @@ def test_file_defects_and_the_resend(defective):
     v1 = out / resend["file"].replace("_v2.", "_v1.")
     assert any(t["file"] == str(v1.relative_to(out)) for t in truth if t["defect"] != "resend")
     assert not violations(contract, read_text(contract, out / resend["file"]))
+
+
+# -- the calendar: growth, feasts, each category group's week and hours ------------------------
+
+
+@pytest.fixture(scope="module")
+def chuseok(tmp_path_factory):
+    """Four weeks around Chuseok 2026 (Thursday 24 to Saturday 26 September), at a small scale."""
+    out = tmp_path_factory.mktemp("chuseok")
+    generate(out, date(2026, 9, 1), 28, 0.002, seed=5)
+    return out
+
+
+def _daily_approvals(out: Path) -> dict[date, int]:
+    rows = all_rows(out, "kona/transactions").filter(pl.col("txn_type") == "APPROVE")
+    days = rows.group_by(pl.col("approved_at").dt.date().alias("day")).len()
+    return dict(zip(days["day"].to_list(), days["len"].to_list(), strict=True))
+
+
+def test_feast_days_are_quiet_and_their_eves_busy(chuseok):
+    daily = _daily_approvals(chuseok)
+    ordinary = sorted(n for d, n in daily.items() if d.weekday() < 5 and not (date(2026, 9, 21) <= d <= date(2026, 9, 26)))
+    median = ordinary[len(ordinary) // 2]
+    assert all(daily[date(2026, 9, d)] < 0.8 * median for d in (24, 25, 26))
+    assert sum(daily[date(2026, 9, d)] for d in (21, 22, 23)) > 3 * 1.05 * median
+
+
+def test_volume_grows_year_on_year(tmp_path):
+    # Four holiday-free weeks of November, a year apart, same weekdays.
+    totals = []
+    for first in (date(2025, 11, 3), date(2026, 11, 2)):
+        out = tmp_path / str(first)
+        generate(out, first, 28, 0.002, seed=5)
+        totals.append(sum(_daily_approvals(out).values()))
+    assert totals[1] / totals[0] == pytest.approx(1.06, abs=0.035)
+
+
+def test_each_category_group_keeps_its_own_week_and_hours(chuseok):
+    groups = table("category_groups").select("category_cd", "group_cd")
+    merchants = all_rows(chuseok, "kona/merchants").sort("_period").unique("merchant_id", keep="last")
+    rows = (
+        all_rows(chuseok, "kona/transactions")
+        .filter(pl.col("txn_type") == "APPROVE")
+        .join(merchants.select("merchant_id", "category_cd"), on="merchant_id")
+        .join(groups, on="category_cd")
+        .filter(~pl.col("approved_at").dt.date().is_between(date(2026, 9, 21), date(2026, 9, 26)))
+    )
+    by_group = rows.group_by("group_cd").agg(
+        sunday=(pl.col("approved_at").dt.weekday() == 7).mean(),
+        morning=pl.col("approved_at").dt.hour().is_between(8, 11).mean(),
+        after_school=pl.col("approved_at").dt.hour().is_between(15, 21).mean(),
+    )
+    share = {r["group_cd"]: r for r in by_group.iter_rows(named=True)}
+    assert share["G4"]["sunday"] < 0.04 < 0.10 < share["G1"]["sunday"]  # clinics close on Sundays, restaurants do not
+    assert share["G5"]["sunday"] < 0.08
+    assert share["G4"]["morning"] > 1.5 * share["G5"]["morning"]  # clinics in the morning
+    assert share["G5"]["after_school"] > 1.3 * share["G4"]["after_school"]  # academies after school
