@@ -116,7 +116,7 @@ CATEGORY_ENGLISH = {
 }
 
 # The 31 si/gun currencies. Product names come from the 2019 portal where it lists them;
-# the eight the portal does not list carry the name the issuing city uses.
+# the seven the portal does not list carry the name the issuing city uses.
 CURRENCY_FROM_PORTAL = {
     "수원페이": "41110",
     "부천페이": "41190",
@@ -141,6 +141,7 @@ CURRENCY_FROM_PORTAL = {
     "하남하머니": "41450",
     "행복화성지역화폐": "41590",
     "가평사랑상품권": "41820",
+    "Thank You Pay-N": "41360",  # Namyangju's currency (108,377 of its 108,420 payments are in Namyangju)
 }
 # Variants of a listed product that the portal reports separately.
 CURRENCY_ALIASES = {"행복화성지역화폐_화이트": "41590"}
@@ -148,7 +149,6 @@ CURRENCY_NOT_IN_PORTAL = {
     "41130": "성남사랑상품권",
     "41170": "안양사랑페이",
     "41220": "평택사랑상품권",
-    "41360": "남양주사랑카드",
     "41390": "시흥화폐 시루",
     "41430": "의왕사랑상품권",
     "41570": "김포페이",

@@ -67,3 +67,10 @@ def test_the_vendored_sources_are_the_published_files():
     if SHARED.exists():
         for name in vendored:
             assert (SOURCE / name).read_bytes() == (SHARED / name).read_bytes(), name
+
+
+def test_namyangju_pays_mostly_with_its_own_currency():
+    # The portal names Namyangju's currency "Thank You Pay-N"; read as a gift card, its payments were lost.
+    usage = reference.table("calibration_currency_usage").filter(pl.col("sigungu_cd") == "41360")
+    own = usage.filter(pl.col("currency_cd") == "41360")["share"].sum()
+    assert own > 0.9
