@@ -25,6 +25,7 @@ _TYPES: dict[str, dict[str, pl.DataType]] = {
     "sales_classes": {"max_annual_revenue_krw": pl.Int64, "is_small": pl.Boolean},
     "age_bands": {"min_age": pl.Int32, "max_age": pl.Int32},
     "calibration_spending_share": {"amount_krw": pl.Int64, "share": pl.Float64},
+    "calibration_area_month": {"amount_krw": pl.Int64},
     "calibration_age_usage": {"payments": pl.Int64, "share": pl.Float64},
     "calibration_currency_usage": {"payments": pl.Int64, "share": pl.Float64},
 }

@@ -256,6 +256,18 @@ def derive_spending_share(source: Path, areas: pl.DataFrame, categories: pl.Data
     return out
 
 
+def derive_area_month(source: Path, areas: pl.DataFrame) -> pl.DataFrame:
+    """Payment amounts by area and month: which cities had joined, month by month."""
+    raw = _portal(source, "portal2019_spending_by_gender.csv")
+    return (
+        raw.join(_area_codes(areas), on="시군구명", how="left", validate="m:1")
+        .with_columns(month=pl.col("년월").str.slice(0, 7))
+        .group_by("sigungu_cd", "month")
+        .agg(amount_krw=pl.col("총결제금액").cast(pl.Int64).sum())
+        .sort("sigungu_cd", "month")
+    )
+
+
 def derive_age_usage(source: Path, areas: pl.DataFrame) -> pl.DataFrame:
     raw = _portal(source, "portal2019_usage_by_age.csv")
     return (
@@ -291,6 +303,7 @@ def derive_all(source: Path = DEFAULT_SOURCE) -> dict[str, pl.DataFrame]:
         "merchant_categories": categories,
         "currencies": derive_currencies(areas),
         "calibration_spending_share": derive_spending_share(source, areas, categories),
+        "calibration_area_month": derive_area_month(source, areas),
         "calibration_age_usage": derive_age_usage(source, areas),
         "calibration_currency_usage": derive_currency_usage(source, areas),
     }

@@ -24,7 +24,9 @@ BUCHEON = "41190"
 # Share of Bucheon's activity per reinstated gu (roughly their populations).
 BUCHEON_GU = {"41192": 0.50, "41194": 0.27, "41196": 0.23}
 
-# Residents in thousands (2023, rounded); gu of Bucheon split as above.
+# Residents in thousands: the Ministry of the Interior and Safety's resident registration population
+# at the end of 2023, rounded to 10,000 (1,000 below 100,000) and transcribed by hand; gu of Bucheon
+# split as above. Weights the areas the 2019 portal had not reached (``calibration.area_intensity``).
 POPULATION_K = {
     "41111": 270,
     "41113": 370,

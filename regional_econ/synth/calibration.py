@@ -18,12 +18,15 @@ import numpy as np
 import polars as pl
 
 from regional_econ.reference import codes, table
-from regional_econ.synth import areas
+from regional_econ.synth import areas, calendar
+from regional_econ.synth.common import grouped_choice
 
-MEAN_TICKET_KRW = 17_000  # Gyeonggi's several trillion KRW a year at ~17,000 KRW a payment
-TICKET_SIGMA = 0.8  # lognormal spread of one payment around its category's mean
+MISSING_INTENSITY = 0.05  # below this share of the median city's spending per resident, a city had not joined
+INTENSITY_RANGE = (0.5, 2.0)  # a joined city's spending per resident, relative to the median city's
+MIN_AGE_PAYMENTS = 1_000  # an area with fewer 2019 payments by age takes the province's age mix
+TICKET_SIGMA = 0.8  # lognormal spread of one payment around its cell's mean
 
-# Relative mean ticket per category (restaurant = 12,000 before rescaling to MEAN_TICKET_KRW).
+# Relative mean ticket per category (restaurant = 12,000), before each area's level from the portal.
 _TICKET = {
     "C01": 150_000,
     "C02": 45_000,
@@ -68,12 +71,23 @@ def categories() -> tuple[str, ...]:
 
 
 @cache
-def mean_tickets() -> dict[str, float]:
-    """Mean ticket per category, scaled so that the payment-weighted mean is MEAN_TICKET_KRW."""
-    share = dict(zip(categories(), category_amount_shares(table("calibration_spending_share")), strict=True))
-    payments = sum(share[c] / _TICKET[c] for c in categories())
-    factor = MEAN_TICKET_KRW * payments  # 1 / payments = unscaled mean ticket
-    return {c: _TICKET[c] * factor for c in categories()}
+def area_tickets() -> dict[str, float]:
+    """Per 2019 area, the factor on ``_TICKET`` that gives its mean ticket in the portal
+    (amount over payments): an area's payments are sum over categories of amount / ticket.
+    Areas with fewer than ``MIN_AGE_PAYMENTS`` payments (not joined in 2019) take the
+    payment-weighted mean of the others, so that the province's mean ticket is the portal's."""
+    amounts = table("calibration_spending_share")
+    counts = dict(table("calibration_age_usage").group_by("sigungu_cd").agg(pl.col("payments").sum()).iter_rows())
+    relative = amounts.with_columns(implied=pl.col("amount_krw") / pl.col("category_cd").replace_strict(_TICKET))
+    implied = dict(relative.group_by("sigungu_cd").agg(pl.col("implied").sum()).iter_rows())
+    counted = {a: n for a, n in counts.items() if n >= MIN_AGE_PAYMENTS}
+    mean = sum(counted.values()) and sum(implied[a] for a in counted) / sum(counted.values())
+    return {a: implied[a] / counted[a] if a in counted else mean for a in sorted(implied)}
+
+
+def mean_ticket_krw() -> float:
+    """The portal's mean ticket: every amount over every payment."""
+    return float(table("calibration_spending_share")["amount_krw"].sum() / table("calibration_age_usage")["payments"].sum())
 
 
 def category_amount_shares(cells: pl.DataFrame) -> np.ndarray:
@@ -86,10 +100,93 @@ def category_amount_shares(cells: pl.DataFrame) -> np.ndarray:
     return np.bincount(index, weights=cells["share"].to_numpy(), minlength=len(categories()))
 
 
-def ticket_mu(category_index: np.ndarray) -> np.ndarray:
-    """Lognormal mu of each payment's category so that E[amount] is the category's mean."""
-    means = np.array([mean_tickets()[c] for c in categories()])
-    return np.log(means[category_index]) - TICKET_SIGMA**2 / 2
+# How prices end, per category group (``calendar.GROUPS``): the share of payments in whole
+# 10, 100, 500, 1,000 and 10,000 KRW. Menus end in hundreds, shop tills in tens, clothes and
+# haircuts in thousands, academies' fees in ten thousands, fuel by the litre.
+PRICE_UNITS = (10, 100, 500, 1_000, 10_000)
+PRICE_ENDINGS = {
+    "G1": (0.10, 0.50, 0.25, 0.15, 0.00),
+    "G2": (0.55, 0.35, 0.05, 0.05, 0.00),
+    "G3": (0.05, 0.25, 0.10, 0.55, 0.05),
+    "G4": (0.15, 0.70, 0.10, 0.05, 0.00),
+    "G5": (0.05, 0.20, 0.10, 0.40, 0.25),
+    "G6": (0.60, 0.20, 0.05, 0.10, 0.05),
+    "G7": (0.05, 0.20, 0.15, 0.50, 0.10),
+}
+
+
+def prices(gen: np.random.Generator, raw: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Amounts rounded to the unit their group's prices end in (never below one unit)."""
+    table_group = np.repeat(np.arange(len(PRICE_ENDINGS)), len(PRICE_UNITS))
+    weights = np.array([PRICE_ENDINGS[g] for g in calendar.GROUPS]).ravel()
+    unit = np.array(PRICE_UNITS)[grouped_choice(gen, group, table_group, weights) % len(PRICE_UNITS)]
+    return np.maximum(unit, np.round(raw / unit) * unit).astype(np.int64)
+
+
+def ticket_mu(mean: np.ndarray) -> np.ndarray:
+    """Lognormal mu of each payment so that E[amount] is its cell's mean ticket."""
+    return np.log(mean) - TICKET_SIGMA**2 / 2
+
+
+@cache
+def area_intensity() -> pl.DataFrame:
+    """Per 2019 area: residents, spending per resident in the portal's latest full month
+    (relative to the median city's), and the intensity the generator uses.
+
+    The 2019 table caught cities mid-rollout: ten areas (Seongnam, Anyang, Siheung, Gimpo,
+    Pyeongtaek, Uiwang, Pocheon) had not joined, and early campaigns (Gunpo, Yangpyeong, Hanam)
+    ran several times their residents' share. A joined currency's use follows residents, so a
+    city below ``MISSING_INTENSITY`` of the median takes the median, and the others are kept
+    within ``INTENSITY_RANGE`` of it.
+    """
+    month = table("calibration_area_month")
+    latest = month.filter(pl.col("month") == month["month"].max()).select("sigungu_cd", "amount_krw")
+    codes = month["sigungu_cd"].unique().sort()
+    frame = (
+        pl.DataFrame({"sigungu_cd": codes, "residents_k": [areas.POPULATION_K[c] for c in codes]})
+        .join(latest, on="sigungu_cd", how="left")
+        .with_columns(pl.col("amount_krw").fill_null(0))
+        .with_columns(
+            observed=(pl.col("amount_krw") / pl.col("amount_krw").sum()) / (pl.col("residents_k") / pl.col("residents_k").sum())
+        )
+    )
+    observed = frame["observed"].to_numpy()
+    joined = observed >= MISSING_INTENSITY * np.median(observed)
+    median = float(np.median(observed[joined]))
+    low, high = INTENSITY_RANGE
+    used = np.where(joined, np.clip(observed / median, low, high), 1.0)
+    return frame.with_columns(observed=pl.Series(observed / median), joined=pl.Series(joined), intensity=pl.Series(used)).select(
+        "sigungu_cd", "residents_k", "amount_krw", "joined", "observed", "intensity"
+    )
+
+
+def calibrated_shares() -> pl.DataFrame:
+    """The 2019 cells re-weighted: each area's total from its residents and intensity; its
+    category x gender mix its own where it had joined, the joined areas' mix where not."""
+    cells = table("calibration_spending_share")
+    weights = area_intensity().select("sigungu_cd", "joined", w=pl.col("residents_k") * pl.col("intensity"))
+    cells = cells.join(weights, on="sigungu_cd")
+    joined = cells.filter("joined")
+    own = joined.with_columns(mix=pl.col("share") / pl.col("share").sum().over("sigungu_cd"))
+    province = (
+        joined.group_by("category_cd", "gender").agg(mix=pl.col("share").sum()).with_columns(pl.col("mix") / pl.col("mix").sum())
+    )
+    missing = weights.filter(~pl.col("joined")).join(province, how="cross")
+    mixed = pl.concat(
+        [
+            own.select("sigungu_cd", "category_cd", "gender", "w", "mix"),
+            missing.select("sigungu_cd", "category_cd", "gender", "w", "mix"),
+        ]
+    ).sort("sigungu_cd", "category_cd", "gender")
+    area_total = mixed.select("sigungu_cd", "w").unique("sigungu_cd")["w"].sum()
+    share = mixed["w"].to_numpy() * mixed["mix"].to_numpy() / area_total
+    factor = area_tickets()
+    return mixed.select("sigungu_cd", "category_cd", "gender").with_columns(
+        share=pl.Series(share),
+        amount_krw=pl.Series(np.round(share * 1e12).astype(np.int64)),
+        ticket=pl.col("category_cd").replace_strict(_TICKET, return_dtype=pl.Float64)
+        * pl.col("sigungu_cd").replace_strict(factor, return_dtype=pl.Float64),
+    )
 
 
 @cache
@@ -97,9 +194,9 @@ def spending_cells(day: date) -> pl.DataFrame:
     """Merchant area x category x gender on ``day``: amount share and payment weight.
 
     Columns: sigungu_cd, category_cd, gender, area_i, category_i, share (amount, sums to 1),
-    payments (relative payment weight, sums to 1).
+    payments (relative payment weight, sums to 1), ticket (mean KRW of a payment).
     """
-    cells = areas.split_bucheon(table("calibration_spending_share"), day, ("share", "amount_krw"))
+    cells = areas.split_bucheon(calibrated_shares(), day, ("share", "amount_krw"))
     cells = (
         cells.filter(pl.col("share") > 0)
         .with_columns(
@@ -110,10 +207,9 @@ def spending_cells(day: date) -> pl.DataFrame:
         )
         .sort("area_i", "category_i", "gender")
     )
-    ticket = np.array([mean_tickets()[c] for c in categories()])[cells["category_i"].to_numpy()]
-    payments = cells["share"].to_numpy() / ticket
+    payments = cells["share"].to_numpy() / cells["ticket"].to_numpy()
     return cells.with_columns(payments=pl.Series(payments / payments.sum())).select(
-        "sigungu_cd", "category_cd", "gender", "area_i", "category_i", "share", "payments"
+        "sigungu_cd", "category_cd", "gender", "area_i", "category_i", "share", "payments", "ticket"
     )
 
 
@@ -135,7 +231,18 @@ def merchant_cells(day: date) -> pl.DataFrame:
 @cache
 def age_by_area(day: date) -> pl.DataFrame:
     """Home area x age band -> share of payments (cardholders' ages per home area)."""
-    ages = areas.split_bucheon(table("calibration_age_usage"), day)
+    ages = table("calibration_age_usage")
+    counted = ages.group_by("sigungu_cd").agg(pl.col("payments").sum())
+    thin = counted.filter(pl.col("payments") < MIN_AGE_PAYMENTS)["sigungu_cd"]
+    province = (
+        ages.filter(~pl.col("sigungu_cd").is_in(thin.implode()))
+        .group_by("age_band")
+        .agg(payments=pl.col("payments").sum())
+        .with_columns(share=pl.col("payments") / pl.col("payments").sum())
+    )
+    filled = pl.DataFrame({"sigungu_cd": thin}).join(province, how="cross")
+    ages = pl.concat([ages.filter(~pl.col("sigungu_cd").is_in(thin.implode())), filled.select(ages.columns)])
+    ages = areas.split_bucheon(ages, day)
     return ages.select("sigungu_cd", "age_band", "share").sort("sigungu_cd", "age_band")
 
 

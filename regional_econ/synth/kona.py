@@ -617,7 +617,8 @@ class Kona:
         # 4. card: a holder of that currency living in the area, else any holder, else any card of the gender
         card = self._pick_cards(gen, currency, gender, area_i)
         # 5. amount, time, channel, policy fund
-        amount = np.clip(round_to(gen.lognormal(calibration.ticket_mu(cat_i), calibration.TICKET_SIGMA), 10), 100, 5_000_000)
+        raw = gen.lognormal(calibration.ticket_mu(cells["ticket"].to_numpy()[pick]), calibration.TICKET_SIGMA)
+        amount = np.clip(calibration.prices(gen, raw, c_group[pick]), 100, 5_000_000)
         # Each group's hours: clinics in the morning, academies after school, restaurants at meals.
         h_key, h_hour, h_weight = calendar.hour_table()
         rest = int(calendar.rests(day))

@@ -16,13 +16,14 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from regional_econ.contracts import Contract, contracts
 from regional_econ.reference import codes, leaf_areas, table
 from regional_econ.storage.landing import find_deliveries
-from regional_econ.synth import generate
+from regional_econ.synth import calibration, generate
 from regional_econ.synth.businesses import LINKAGE
 from regional_econ.synth.common import Context
 from regional_econ.synth.defects import DEFECT_CLASSES, FEED_CLASSES, FILE_CLASSES
@@ -239,12 +240,48 @@ def _tvd(generated: pl.DataFrame, expected: pl.DataFrame, key: list[str]) -> flo
 
 
 @pytest.mark.parametrize("key", [["category_cd"], ["sigungu_cd"]])
-def test_amount_shares_match_the_2019_portal(calibrated, key):
+def test_amount_shares_match_the_calibration(calibrated, key):
     approvals = _approvals(calibrated)
     assert approvals.height > 30_000
     generated = approvals.group_by(key).agg(p=pl.col("amount_krw").sum()).with_columns(pl.col("p") / pl.col("p").sum())
-    expected = table("calibration_spending_share").group_by(key).agg(q=pl.col("share").sum())
+    expected = calibration.calibrated_shares().group_by(key).agg(q=pl.col("share").sum())
     assert _tvd(generated, expected, key) < TVD_TOLERANCE
+
+
+def test_the_calibration_keeps_september_2019_and_fills_the_cities_not_yet_joined():
+    target = calibration.calibrated_shares().group_by("sigungu_cd").agg(share=pl.col("share").sum())
+    areas_ = calibration.area_intensity().join(target, on="sigungu_cd")
+    september = table("calibration_area_month").filter(pl.col("month") == "2019-09")
+    areas_ = areas_.join(september.select("sigungu_cd", sept="amount_krw"), on="sigungu_cd", how="left").fill_null(0)
+    missing = areas_.filter(~pl.col("joined"))
+    # Seongnam, Anyang, Siheung, Gimpo, Pyeongtaek, Uiwang, Pocheon had not joined in 2019.
+    assert set(missing["sigungu_cd"]) == {
+        "41131",
+        "41133",
+        "41135",
+        "41171",
+        "41173",
+        "41390",
+        "41570",
+        "41220",
+        "41430",
+        "41650",
+    }
+    per_resident = areas_.with_columns(r=pl.col("share") / pl.col("residents_k"))
+    median_city = per_resident.filter(pl.col("joined") & (pl.col("intensity") == pl.col("observed")))
+    # Where September's spending per resident is within the range, its shares are kept relative to each other.
+    kept = median_city.select(pl.col("share") / pl.col("sept"))["share"]
+    assert kept.max() / kept.min() == pytest.approx(1.0)
+    # A city not yet joined spends per resident what the median city does; none more than twice or less than half.
+    r = dict(zip(per_resident["sigungu_cd"], per_resident["r"], strict=True))
+    median = float(np.median([r[a] for a in median_city["sigungu_cd"]]))
+    assert all(r[a] == pytest.approx(r["41131"]) for a in missing["sigungu_cd"])
+    low, high = calibration.INTENSITY_RANGE
+    unit = r["41131"]
+    assert all(low - 1e-9 <= v / unit <= high + 1e-9 for v in r.values())
+    assert 0.8 < median / unit < 1.25
+    # Gunpo's 2019 campaign ran at five times its residents' share: capped at twice the median city's.
+    assert r["41410"] / unit == pytest.approx(high)
 
 
 def test_age_mix_per_home_area_matches_the_2019_portal(calibrated):
@@ -252,7 +289,7 @@ def test_age_mix_per_home_area_matches_the_2019_portal(calibrated):
     generated = (
         approvals.group_by("area", "age_band").agg(n=pl.len()).with_columns(p=pl.col("n") / pl.col("n").sum().over("area"))
     )
-    expected = table("calibration_age_usage").select(area="sigungu_cd", age_band="age_band", q="share")
+    expected = calibration.age_by_area(date(2023, 1, 1)).select(area="sigungu_cd", age_band="age_band", q="share")
     per_area = (
         generated.join(expected, on=["area", "age_band"], how="full", coalesce=True)
         .fill_null(0)
@@ -266,7 +303,7 @@ def test_age_mix_per_home_area_matches_the_2019_portal(calibrated):
 
 def test_tickets_rhythm_and_home_spending(calibrated):
     approvals = _approvals(calibrated)
-    assert 14_000 < approvals["amount_krw"].mean() < 20_000
+    assert approvals["amount_krw"].mean() == pytest.approx(calibration.mean_ticket_krw(), rel=0.08)  # 24,726 KRW
     assert (approvals["amount_krw"] % 10 == 0).all()
     hours = approvals.group_by(pl.col("approved_at").dt.hour().alias("h")).len()
     by_hour = dict(zip(hours["h"].to_list(), hours["len"].to_list(), strict=True))
@@ -547,3 +584,32 @@ def test_each_category_group_keeps_its_own_week_and_hours(chuseok):
     assert share["G5"]["sunday"] < 0.08
     assert share["G4"]["morning"] > 1.5 * share["G5"]["morning"]  # clinics in the morning
     assert share["G5"]["after_school"] > 1.3 * share["G4"]["after_school"]  # academies after school
+
+
+def test_tickets_by_area_follow_the_portal(calibrated):
+    # Areas with many 2019 payments: generated mean ticket within 15% of the portal's amount over payments.
+    counts = table("calibration_age_usage").group_by("sigungu_cd").agg(pl.col("payments").sum())
+    amounts = table("calibration_spending_share").group_by("sigungu_cd").agg(pl.col("amount_krw").sum())
+    portal = counts.join(amounts, on="sigungu_cd").filter(pl.col("payments") > 40_000)
+    portal = portal.with_columns(portal=pl.col("amount_krw") / pl.col("payments"))
+    generated = _approvals(calibrated).group_by("sigungu_cd").agg(generated=pl.col("amount_krw").mean(), n=pl.len())
+    both = portal.join(generated, on="sigungu_cd").filter(pl.col("n") > 400)
+    assert both.height >= 15
+    ratio = both["generated"] / both["portal"]
+    assert ratio.min() > 0.85 and ratio.max() < 1.15, both.select("sigungu_cd", "portal", "generated")
+    # The spread between areas is the portal's, not noise around one mean.
+    assert np.corrcoef(both["generated"], both["portal"])[0, 1] > 0.5
+
+
+def test_prices_end_as_their_groups_do(calibrated):
+    groups = table("category_groups").select("category_cd", "group_cd")
+    by_group = (
+        _approvals(calibrated)
+        .join(groups, on="category_cd")
+        .group_by("group_cd")
+        .agg(hundreds=(pl.col("amount_krw") % 100 == 0).mean(), thousands=(pl.col("amount_krw") % 1000 == 0).mean())
+    )
+    share = {r["group_cd"]: r for r in by_group.iter_rows(named=True)}
+    assert share["G1"]["hundreds"] > 0.85  # menus
+    assert share["G2"]["hundreds"] < 0.6  # tills
+    assert share["G5"]["thousands"] > 0.6  # fees
