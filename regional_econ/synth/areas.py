@@ -1,8 +1,8 @@
 """Geography of the generator: which area codes are valid on a date, populations, centroids.
 
-Codes come from ``reference.leaf_areas(on=...)``; what the reference tables do not hold
-(population, a point inside each area) is declared here, approximately: it only shapes
-synthetic data.
+Codes come from ``reference.leaf_areas(on=...)`` and boundaries from ``reference.boundaries``;
+what the reference tables do not hold (residents, a point near each area's centre) is declared
+here, approximately: it only shapes synthetic data.
 
 Bucheon: one area 41190 until 2023-12-31, three gu (41192/41194/41196) from 2024-01-01.
 Everything that carries an area (a merchant, a card, a business) keeps one stable key, and
@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from regional_econ.reference import leaf_areas, table
+from regional_econ.reference.boundaries import leaf_shapes
 
 BUCHEON = "41190"
 # Share of Bucheon's activity per reinstated gu (roughly their populations).
@@ -209,10 +210,30 @@ def population_weights(day: date, firms: bool = False) -> tuple[tuple[str, ...],
     return codes, w / w.sum()
 
 
+POINT_SPREAD = (0.012, 0.015)  # degrees lat, lon: shops cluster around the town centre
+POINT_TRIES = 30
+BOX = ((36.90, 38.29), (126.38, 127.85))  # inside the contract's Gyeonggi box (lat 36.89..38.30, lon 126.37..127.86)
+
+
 def points(gen: np.random.Generator, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A lat/lon near each area's centroid, inside the contract's Gyeonggi box."""
-    lat0 = np.array([CENTROID[c][0] for c in codes])
-    lon0 = np.array([CENTROID[c][1] for c in codes])
-    lat = np.clip(lat0 + gen.normal(0, 0.012, len(codes)), 36.90, 38.29).round(6)
-    lon = np.clip(lon0 + gen.normal(0, 0.015, len(codes)), 126.38, 127.85).round(6)
-    return lat, lon
+    """A lat/lon inside each area's boundary (``reference.boundaries``), drawn around its centroid;
+    a point that falls outside is drawn again (after ``POINT_TRIES``, the centroid, which is inside)."""
+    import shapely
+
+    codes = np.asarray(codes)
+    lat = np.array([CENTROID[c][0] for c in codes])
+    lon = np.array([CENTROID[c][1] for c in codes])
+    shapes = leaf_shapes()
+    todo = np.arange(len(codes))
+    for _ in range(POINT_TRIES):
+        if not todo.size:
+            break
+        y = (lat[todo] + gen.normal(0, POINT_SPREAD[0], todo.size)).round(6)
+        x = (lon[todo] + gen.normal(0, POINT_SPREAD[1], todo.size)).round(6)
+        inside = (y >= BOX[0][0]) & (y <= BOX[0][1]) & (x >= BOX[1][0]) & (x <= BOX[1][1])
+        for code in np.unique(codes[todo]):
+            rows = codes[todo] == code
+            inside[rows] &= shapely.contains_xy(shapes[code], x[rows], y[rows])
+        lat[todo[inside]], lon[todo[inside]] = y[inside], x[inside]
+        todo = todo[~inside]
+    return lat.round(6), lon.round(6)

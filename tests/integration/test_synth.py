@@ -613,3 +613,19 @@ def test_prices_end_as_their_groups_do(calibrated):
     assert share["G1"]["hundreds"] > 0.85  # menus
     assert share["G2"]["hundreds"] < 0.6  # tills
     assert share["G5"]["thousands"] > 0.6  # fees
+
+
+def test_merchants_lie_inside_their_own_area(calibrated):
+    import shapely
+
+    from regional_econ.reference.boundaries import leaf_shapes
+
+    merchants = all_rows(calibrated, "kona/merchants").unique("merchant_id")
+    shapes = leaf_shapes()
+    outside = 0
+    for (code,), group in merchants.group_by(["sigungu_cd"]):
+        inside = shapely.contains_xy(
+            shapes[code], group["lon"].cast(pl.Float64).to_numpy(), group["lat"].cast(pl.Float64).to_numpy()
+        )
+        outside += int((~inside).sum())
+    assert merchants.height > 5_000 and outside == 0
