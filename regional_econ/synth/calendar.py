@@ -108,6 +108,13 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and holiday(day) is None
 
 
+def first_working_day(year: int, month: int) -> date:
+    day = date(year, month, 1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def payday(year: int, month: int) -> date:
     day = date(year, month, PAYDAY)
     while not is_working_day(day):

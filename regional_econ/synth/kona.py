@@ -15,9 +15,13 @@ Transactions, per day (all vectorized):
 4. a card holding that currency and of that gender: 80% of the time one living in the
    merchant's area, else any holder (residents of the city's other gu, or people living
    elsewhere who hold this city's currency) - residents mostly spend at home;
-5. amount lognormal around the category's mean (~17,000 KRW overall), rounded to 10 KRW;
-   time from an hourly rhythm (weekday: lunch and evening peaks; weekend: later, flatter);
-   channel by age; 3% of payments from a policy fund matching the card's age.
+5. amount lognormal around its cell's mean ticket (the portal's per area, ~24,700 KRW overall),
+   ending as its category group's prices do; time from its group's hours (``calendar``);
+   channel by age;
+6. paid from the card's purses (``wallets``): policy money when it covers the payment whole
+   (the payment carries the fund), else the card's own money, topped up minutes before when short.
+Charges are those top-ups (with the city's incentive) and the policy payments: youth basic income
+each quarter, the other funds daily, each to eligible cards holding no other fund.
 Cancels: 1.2% of approvals fully and 0.3% partially the same day, 0.5% the next day (a
 cancel of day D-1's approval in day D's file, same card and merchant; planned on D-1 so a
 day never depends on the window's length, and only emitted for approvals in the window).
@@ -48,6 +52,7 @@ from regional_econ.synth.common import (
     kst_timestamps,
     round_to,
 )
+from regional_econ.synth.wallets import NO_FUND, Wallets
 
 MERCHANTS = 200_000
 NEW_MERCHANTS = 120  # a day
@@ -57,12 +62,11 @@ DISTRESSED = 0.03  # merchants whose sales decline ~22% a month (credit early-wa
 CARDS = 3_000_000
 NEW_CARDS = 2_000
 TRANSACTIONS = 600_000
-CHARGES = 68_000  # purchases of currency (average ~150,000 KRW)
-POLICY_CHARGES = 1_500
-FEAST_CHARGES = 1.3  # charges on the eves of Seollal and Chuseok
+POLICY_CHARGES = 1_500  # policy payments a day (youth basic income comes quarterly, below)
+YBI_SHARE = 0.1  # of cards in their twenties: those aged 24, paid youth basic income each quarter
+POLICY_HOLDERS = 0.02  # cards holding policy money not yet spent (about three weeks of payments, one quarter's YBI)
 LOCAL = 0.80  # a payment's card lives in the merchant's area
 FOREIGN_CURRENCY = 0.03  # cards holding another city's currency
-POLICY_SHARE = 0.03
 CANCEL_FULL, CANCEL_PARTIAL, CANCEL_NEXT_DAY = 0.012, 0.003, 0.005
 
 # Hourly rhythm of next-day cancels (payments keep their group's, in ``calendar``), weekday and weekend.
@@ -71,9 +75,6 @@ HOURS_WEEKDAY = np.array(
 )
 HOURS_WEEKEND = np.array(
     [0.9, 0.5, 0.3, 0.2, 0.15, 0.2, 0.5, 1.0, 1.8, 2.8, 4.2, 6.2, 8.0, 7.8, 7.0, 6.6, 6.4, 6.8, 7.8, 7.2, 5.6, 4.2, 2.8, 1.6]
-)
-HOURS_CHARGE = np.array(
-    [0.5, 0.3, 0.2, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3.0, 3.2, 3.0, 3.4, 3.0, 2.6, 2.5, 2.6, 2.8, 3.0, 3.2, 3.6, 3.8, 3.0, 1.6]
 )
 AGE_BANDS = tuple(codes("age_bands"))
 CHANNELS = ("CARD", "MOBILE", "PAPER")
@@ -89,26 +90,13 @@ CHANNEL_BY_AGE = {  # young people pay by phone, older ones keep paper vouchers
     "90+": (0.86, 0.04, 0.10),
 }
 FUNDS = tuple(codes("policy_funds"))  # YBI, DRS, PPC, FBI, CHD
-FUND_BY_AGE = {  # youth basic income at 24, childbirth and child support for parents...
-    "10": {"DRS": 1.0},
-    "20": {"YBI": 0.6, "DRS": 0.3, "PPC": 0.1},
-    "30": {"DRS": 0.4, "CHD": 0.35, "PPC": 0.25},
-    "40": {"DRS": 0.6, "CHD": 0.4},
-    "50": {"DRS": 0.8, "FBI": 0.2},
-    "60": {"DRS": 0.7, "FBI": 0.3},
-    "70": {"DRS": 0.7, "FBI": 0.3},
-    "80": {"DRS": 0.8, "FBI": 0.2},
-    "90+": {"DRS": 1.0},
-}
-FUND_CHARGE = {  # policy payment per charge (KRW), its share of policy charges, eligible ages
-    "YBI": (250_000, 0.25, ("20",)),
-    "DRS": (100_000, 0.30, AGE_BANDS),
+YBI_AMOUNT = 250_000  # youth basic income, a quarter
+FUND_CHARGE = {  # the daily policy payments (KRW), their share of them, eligible ages
+    "DRS": (100_000, 0.40, AGE_BANDS),
     "PPC": (500_000, 0.05, ("20", "30")),
     "FBI": (60_000, 0.15, ("50", "60", "70", "80")),
-    "CHD": (100_000, 0.25, ("30", "40")),
+    "CHD": (100_000, 0.40, ("30", "40")),
 }
-CHARGE_AMOUNTS = np.array([10_000, 20_000, 30_000, 50_000, 100_000, 150_000, 200_000, 300_000, 500_000])
-CHARGE_WEIGHTS = np.array([0.04, 0.06, 0.08, 0.16, 0.24, 0.10, 0.14, 0.10, 0.08])
 
 # Annual card sales by category, median KRW (sets the sales class: 영세 <= 0.3bn ...).
 SALES_MEDIAN = {
@@ -262,6 +250,8 @@ class Pending:
     amount: np.ndarray
     channel: pl.Series
     policy: pl.Series
+    card: np.ndarray  # card index
+    fund: np.ndarray  # fund index, len(FUNDS) for none
 
     @property
     def size(self) -> int:
@@ -270,7 +260,8 @@ class Pending:
     @classmethod
     def empty(cls, day: date) -> Pending:
         none = pl.Series([], dtype=pl.String)
-        return cls(day, none, none, none, np.zeros(0, dtype=np.int64), none, none)
+        empty = np.zeros(0, dtype=np.int64)
+        return cls(day, none, none, none, empty, none, none, empty, empty)
 
 
 def _cancel_amounts(gen: np.random.Generator, amount: np.ndarray, partial: np.ndarray) -> np.ndarray:
@@ -510,6 +501,25 @@ class Kona:
         registered = day_number(start) - 1 - np.minimum(gen.exponential(600, n), 1800).astype(np.int64)
         self.cards = {"home": home, "gender": gender, "age": age, "currency": currency, "registered": registered}
         self.card_tokens = hex_tokens(gen, n)
+        self.wallets = Wallets(ctx.rng("kona/wallets:base"), n)
+        self._opening_policy(ctx.rng("kona/wallets:policy"))
+
+    def _opening_policy(self, gen: np.random.Generator) -> None:
+        """``POLICY_HOLDERS`` of the cards hold part of a policy payment when the world opens: a fund
+        they are eligible for (youth basic income for the 24-year-olds), not yet spent."""
+        ages = self.cards["age"]
+        n = len(ages)
+        holders = np.flatnonzero(gen.random(n) < POLICY_HOLDERS)
+        ybi = (ages[holders] == AGE_BANDS.index("20")) & (_unit_hash(holders) < YBI_SHARE)
+        names = list(FUND_CHARGE)
+        eligible = np.array([[AGE_BANDS[a] in FUND_CHARGE[f][2] for f in names] for a in range(len(AGE_BANDS))], dtype=float)
+        weights = eligible * np.array([FUND_CHARGE[f][1] for f in names])
+        rows = np.repeat(np.arange(len(AGE_BANDS)), len(names))
+        drawn = grouped_choice(gen, ages[holders], rows, weights.ravel()) % len(names)
+        fund = np.where(ybi, FUNDS.index("YBI"), np.array([FUNDS.index(f) for f in names])[drawn])
+        full = np.array([FUND_CHARGE.get(f, (YBI_AMOUNT,))[0] for f in FUNDS])[fund]
+        left = np.maximum(10, np.round(full * gen.random(holders.size), -1)).astype(np.int64)
+        self.wallets.open_policy(holders, fund, left)
 
     def _card_day(self, day: date) -> pl.DataFrame:
         """New cards of the day (and recoded homes); the full register on the first day."""
@@ -538,6 +548,7 @@ class Kona:
         ):
             c[name] = np.concatenate([c[name], values])
         self.card_tokens = pl.concat([self.card_tokens, hex_tokens(gen, n)])
+        self.wallets.extend(n)
         if day == ctx.start:
             rows = np.arange(len(c["home"]))
         else:
@@ -627,10 +638,11 @@ class Kona:
         age = self.cards["age"][card]
         channel_p = np.array([CHANNEL_BY_AGE[a] for a in AGE_BANDS]).ravel()
         channel = grouped_choice(gen, age, np.repeat(np.arange(len(AGE_BANDS)), len(CHANNELS)), channel_p) % len(CHANNELS)
-        fund_rows = [(i, FUNDS.index(f), w) for i, a in enumerate(AGE_BANDS) for f, w in FUND_BY_AGE[a].items()]
-        fund_age, fund_code, fund_w = map(np.array, zip(*fund_rows, strict=True))
+        # 6. paid from the card's purses: policy money tagged with its fund, or its own, topped up when short
+        incentive = self.incentive[self.cards["currency"]]
+        fund, self._top_ups = self.wallets.settle(self.ctx.rng("kona/wallets", day), card, amount, second, incentive)
         no_fund = len(FUNDS)  # index of the null fund in codes_at(FUNDS + (None,))
-        fund = np.where(gen.random(n) < POLICY_SHARE, fund_code[grouped_choice(gen, age, fund_age, fund_w)], no_fund)
+        fund = np.where(fund == NO_FUND, no_fund, fund)
         # Same-day cancels: full, or partial (strictly less than the approval).
         r = gen.random(n)
         full = r < CANCEL_FULL
@@ -670,6 +682,10 @@ class Kona:
             }
         )
         frame = conform(contract("kona/transactions"), frame).sort("txn_id")
+        # Cancels refund the purse they were paid from, after the day's payments (never earlier than the cancel).
+        self.wallets.refund(
+            np.concatenate([card[same], pend.card]), np.concatenate([c_amount, pend.amount]), _fund_or_none(np.r_[fund[same], pend.fund])
+        )
         # Plan tomorrow's cancels (70% full, 30% partial) among approvals nobody cancelled today.
         nextday = np.flatnonzero((gen.random(n) < CANCEL_NEXT_DAY / (1 - CANCEL_FULL - CANCEL_PARTIAL)) & ~(full | partial))
         part = (gen.random(len(nextday)) < 0.3) & (amount[nextday] >= 200)
@@ -681,6 +697,8 @@ class Kona:
             amount=_cancel_amounts(gen, amount[nextday], part),
             channel=codes_at(CHANNELS, channel[nextday]),
             policy=codes_at(FUNDS + (None,), fund[nextday]),
+            card=card[nextday],
+            fund=fund[nextday],
         )
         referenced = set(approval_ids.gather(same).to_list()) | set(self.pending.orig_txn_id.to_list())
         return frame, referenced
@@ -707,45 +725,54 @@ class Kona:
         gen = self.ctx.rng("kona/charges:incentive")
         return gen.choice(np.array([0.06, 0.07, 0.08, 0.10]), len(self.currencies), p=[0.2, 0.2, 0.2, 0.4])
 
+    def _policy_payouts(self, day: date) -> None:
+        """The day's policy payments, credited before anyone pays (the early-morning batch): youth
+        basic income on each quarter's first working day to the cards of 24-year-olds, the other
+        funds every day to eligible cards holding no fund."""
+        ctx, ages = self.ctx, self.cards["age"]
+        gen = ctx.rng("kona/charges:policy", day)
+        free = self.wallets.without_policy()
+        cards, funds = [], []
+        if day == calendar.first_working_day(day.year, 3 * ((day.month - 1) // 3) + 1):
+            aged_24 = _unit_hash(np.arange(len(ages))) < YBI_SHARE
+            ybi = np.flatnonzero((ages == AGE_BANDS.index("20")) & free & aged_24)
+            cards.append(ybi)
+            funds.append(np.full(ybi.size, FUNDS.index("YBI")))
+        taken = np.zeros(len(ages), dtype=bool)
+        for chosen in cards:
+            taken[chosen] = True
+        names = list(FUND_CHARGE)
+        drawn = choice(gen, ctx.count("kona/charges:policy", POLICY_CHARGES, 2, day), np.array([FUND_CHARGE[f][1] for f in names]))
+        for i, name in enumerate(names):
+            k = int((drawn == i).sum())
+            eligible = np.flatnonzero(np.isin(ages, [AGE_BANDS.index(a) for a in FUND_CHARGE[name][2]]) & free & ~taken)
+            if k and eligible.size:
+                chosen = np.sort(gen.choice(eligible, min(k, eligible.size), replace=False))
+                taken[chosen] = True
+                cards.append(chosen)
+                funds.append(np.full(chosen.size, FUNDS.index(name)))
+        card = np.concatenate(cards) if cards else np.zeros(0, np.int64)
+        fund = np.concatenate(funds) if funds else np.zeros(0, np.int64)
+        amount = np.array([FUND_CHARGE.get(f, (YBI_AMOUNT,))[0] for f in FUNDS])[fund].astype(np.int64)
+        self.wallets.pay_policy(card, fund, amount)
+        self._payouts = (card, 5 * 3600 + gen.integers(0, 2 * 3600, card.size), amount, fund)
+
     def _charges(self, day: date) -> pl.DataFrame:
-        ctx = self.ctx
-        gen = ctx.rng("kona/charges", day)
-        # Monthly purchase limits reset on the 1st: charges bunch at the start of the month.
-        month_start = {1: 1.6, 2: 1.3, 3: 1.1}.get(day.day, 1.0)
-        feast = FEAST_CHARGES if calendar.is_eve(day) else 1.0  # currency bought for the feast's shopping
-        n = ctx.count("kona/charges", CHARGES, 20, day, factor=month_start * feast * calendar.season(day))
-        n_cards = len(self.cards["home"])
-        card = gen.integers(0, n_cards, n)
-        amount = CHARGE_AMOUNTS[choice(gen, n, CHARGE_WEIGHTS)]
-        incentive = (np.floor(amount * self.incentive[self.cards["currency"][card]] / 10) * 10).astype(np.int64)
-        second = choice(gen, n, HOURS_CHARGE) * 3600 + gen.integers(0, 3600, n)
-        # Policy payments arrive as charges without incentive, in the early-morning batch.
-        p = ctx.count("kona/charges:policy", POLICY_CHARGES, 2, day, factor=month_start)
-        fund_names = list(FUND_CHARGE)
-        fund = choice(gen, p, np.array([FUND_CHARGE[f][1] for f in fund_names]))
-        p_card = np.empty(p, dtype=np.int64)
-        ages = self.cards["age"]
-        for i, name in enumerate(fund_names):
-            rows = np.flatnonzero(fund == i)
-            if len(rows):
-                eligible = np.flatnonzero(np.isin(ages, [AGE_BANDS.index(a) for a in FUND_CHARGE[name][2]]))
-                if not len(eligible):
-                    eligible = np.arange(n_cards)
-                p_card[rows] = eligible[gen.integers(0, len(eligible), len(rows))]
-        p_amount = np.array([FUND_CHARGE[f][0] for f in fund_names])[fund]
-        p_second = 5 * 3600 + gen.integers(0, 2 * 3600, p)
-        when = np.concatenate([second, p_second])
+        """The policy payments and the top-ups the day's payments needed (``wallets``)."""
+        p_card, p_second, p_amount, p_fund = self._payouts
+        t_card, t_second, t_amount, t_incentive = self._top_ups
+        when = np.concatenate([p_second, t_second])
         order = np.lexsort((np.arange(len(when)), when))
         rank = np.empty(len(when), dtype=np.int64)
         rank[order] = np.arange(1, len(when) + 1)
         frame = pl.DataFrame(
             {
                 "charge_id": f"CH{day:%Y%m%d}" + pl.Series(rank).cast(pl.String).str.zfill(7),
-                "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(p_card)]),
+                "card_token": self.card_tokens.gather(np.concatenate([p_card, t_card])),
                 "charged_at": kst_timestamps(day, when),
-                "amount_krw": np.concatenate([amount, p_amount]).astype(np.int64),
-                "incentive_krw": np.concatenate([incentive, np.zeros(p, dtype=np.int64)]),
-                "policy_fund_cd": pl.Series([None] * n + [fund_names[f] for f in fund], dtype=pl.String),
+                "amount_krw": np.concatenate([p_amount, t_amount]).astype(np.int64),
+                "incentive_krw": np.concatenate([np.zeros(p_card.size, dtype=np.int64), t_incentive]),
+                "policy_fund_cd": pl.concat([codes_at(FUNDS, p_fund), pl.Series([None] * t_card.size, dtype=pl.String)]),
             }
         )
         return conform(contract("kona/charges"), frame).sort("charge_id")
@@ -755,6 +782,7 @@ class Kona:
     def day(self, day: date) -> KonaDay:
         merchants = self._merchant_day(day)
         cardholders = self._card_day(day)
+        self._policy_payouts(day)
         transactions, referenced = self._transactions(day)
         charges = self._charges(day)
         merchant_out = conform(contract("kona/merchants"), merchants).sort("merchant_id")
@@ -767,6 +795,16 @@ class Kona:
             },
             referenced_approvals=referenced,
         )
+
+
+def _fund_or_none(fund: np.ndarray) -> np.ndarray:
+    """Fund indices with the null fund (``len(FUNDS)``) as the wallets' ``NO_FUND``."""
+    return np.where(fund == len(FUNDS), NO_FUND, fund)
+
+
+def _unit_hash(keys: np.ndarray) -> np.ndarray:
+    """A fixed number in [0, 1) per integer key (Fibonacci hashing): the same draw every run."""
+    return ((np.asarray(keys, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)).astype(float) / 2**24
 
 
 def _optional_dates(days: np.ndarray) -> pl.Series:
