@@ -684,7 +684,9 @@ class Kona:
         frame = conform(contract("kona/transactions"), frame).sort("txn_id")
         # Cancels refund the purse they were paid from, after the day's payments (never earlier than the cancel).
         self.wallets.refund(
-            np.concatenate([card[same], pend.card]), np.concatenate([c_amount, pend.amount]), _fund_or_none(np.r_[fund[same], pend.fund])
+            np.concatenate([card[same], pend.card]),
+            np.concatenate([c_amount, pend.amount]),
+            _fund_or_none(np.r_[fund[same], pend.fund]),
         )
         # Plan tomorrow's cancels (70% full, 30% partial) among approvals nobody cancelled today.
         nextday = np.flatnonzero((gen.random(n) < CANCEL_NEXT_DAY / (1 - CANCEL_FULL - CANCEL_PARTIAL)) & ~(full | partial))
@@ -742,7 +744,9 @@ class Kona:
         for chosen in cards:
             taken[chosen] = True
         names = list(FUND_CHARGE)
-        drawn = choice(gen, ctx.count("kona/charges:policy", POLICY_CHARGES, 2, day), np.array([FUND_CHARGE[f][1] for f in names]))
+        drawn = choice(
+            gen, ctx.count("kona/charges:policy", POLICY_CHARGES, 2, day), np.array([FUND_CHARGE[f][1] for f in names])
+        )
         for i, name in enumerate(names):
             k = int((drawn == i).sum())
             eligible = np.flatnonzero(np.isin(ages, [AGE_BANDS.index(a) for a in FUND_CHARGE[name][2]]) & free & ~taken)

@@ -26,12 +26,7 @@ def _replay_never_negative(opening, policy0, fund0, card, amount, second, fund, 
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    cards=st.integers(1, 30),
-    payments=st.integers(0, 300),
-    big=st.booleans(),
-)
+@given(seed=st.integers(0, 2**32 - 1), cards=st.integers(1, 30), payments=st.integers(0, 300), big=st.booleans())
 def test_payments_never_overdraw_and_money_is_conserved(seed, cards, payments, big):
     rng = np.random.default_rng(seed)
     wallets = Wallets(rng, cards)
@@ -56,7 +51,11 @@ def test_policy_money_pays_whole_payments_first_then_own_money():
     wallets.own[:] = 0
     wallets.pay_policy(np.array([0]), np.array([2]), np.array([30_000]))
     fund, (t_card, _, t_amount, _) = wallets.settle(
-        np.random.default_rng(1), np.zeros(3, np.int64), np.array([10_000, 15_000, 10_000]), np.array([10, 20, 30]), np.array([0.1])
+        np.random.default_rng(1),
+        np.zeros(3, np.int64),
+        np.array([10_000, 15_000, 10_000]),
+        np.array([10, 20, 30]),
+        np.array([0.1]),
     )
     # 10,000 + 15,000 from the fund; the third would overdraw it (35,000 > 30,000): own money, topped up.
     assert fund.tolist() == [2, 2, NO_FUND]
