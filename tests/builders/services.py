@@ -6,7 +6,7 @@ the test and stopped after it, bound to 127.0.0.1:
 - PostgreSQL: ``DAGSTER_PG_HOST``/``_PORT``/``_USER``/``_PASSWORD`` of a server whose user may
   create databases (every test gets a fresh one), else a throwaway cluster made with the
   server binaries of Debian's ``postgresql`` package (``initdb`` runs as ``postgres`` under root).
-- S3: ``REGIONAL_ECON_TEST_S3_ENDPOINT``, else moto's server (a dev dependency).
+- S3: ``REGIONAL_ECON_TEST_S3_ENDPOINT``, else moto's server (a dev dependency) in a thread, on a port the OS picks.
 
 Without PostgreSQL binaries the test is skipped, unless ``REGIONAL_ECON_REQUIRE_SERVICES=1``
 (set by ``.ci/run``) makes that a failure.
@@ -19,7 +19,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -132,24 +131,23 @@ def s3_server() -> Iterator[dict[str, str]]:
 
     credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
     endpoint = os.environ.get("REGIONAL_ECON_TEST_S3_ENDPOINT")
-    process = None
+    server = None
     if not endpoint:
-        port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for_port(port, process=process)
-        endpoint = f"http://127.0.0.1:{port}"
+        from moto.server import ThreadedMotoServer
+
+        # Port 0: the OS picks a free port at bind time. A port chosen first and bound later by a
+        # child process could be taken meanwhile by another worker's server, which then answered.
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        endpoint = f"http://127.0.0.1:{server._server.server_port}"
     bucket = f"regional-econ-{uuid.uuid4().hex[:8]}"
     client = boto3.client("s3", endpoint_url=endpoint, **_boto(credentials))
     client.create_bucket(Bucket=bucket)
     try:
         yield credentials | {"AWS_ENDPOINT_URL": endpoint, "REGIONAL_ECON_TEST_BUCKET": bucket}
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
+        if server is not None:
+            server.stop()
 
 
 def _boto(credentials: dict[str, str]) -> dict[str, str]:
