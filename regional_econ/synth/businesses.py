@@ -63,8 +63,11 @@ OTHER_FIRM_KSIC = {
 }
 CONTENT_MERCHANT_CATEGORIES = ("C14", "C10", "C08")  # bookshops, culture & hobby, leisure venues
 
-# Credit grade mix of Gyeonggi SMEs (AAA..D), applied to a score; distressed firms drop 3 notches.
-GRADE_MIX = [0.005, 0.015, 0.05, 0.18, 0.25, 0.25, 0.12, 0.06, 0.04, 0.03]
+# Credit grade mix (AAA..D), applied to a score. Most SMEs sit at BBB and BB; B or worse, where
+# a bureau's observed default rates rise above a few percent a year, is about a fifth of them
+# (22%: B 16%, CCC 4%, CC..D 2%), so the early warning's credit condition picks a minority.
+# A distressed business starts a notch worse and falls another every ``NOTCH_MONTHS`` (``ked``).
+GRADE_MIX = [0.003, 0.012, 0.055, 0.25, 0.46, 0.16, 0.04, 0.012, 0.005, 0.003]
 
 
 class Universe:
@@ -141,7 +144,7 @@ class Universe:
         score = -margin * 8 + gen.normal(0, 1, len(margin))
         cuts = np.quantile(score, np.cumsum(GRADE_MIX)[:-1]) if len(score) > 10 else np.linspace(-2, 2, 9)
         rank = 1 + np.searchsorted(cuts, score)
-        return np.clip(rank + 3 * distressed, 1, 10).astype(np.int32)
+        return np.clip(rank + distressed, 1, 10).astype(np.int32)
 
     def _with_pools(self, gen: np.random.Generator, frame: pl.DataFrame) -> pl.DataFrame:
         """Draw each feed's pool stratified by merchant x in-ked; give firms their KSIC."""

@@ -26,7 +26,10 @@ from regional_econ.synth import areas
 from regional_econ.synth.businesses import LINKAGE, Universe
 from regional_econ.synth.common import Context, choice, codes_at, conform, dates, day_ids, day_number, hex_tokens, weekday_factor
 
-POSTINGS, SEEKERS, PLACEMENTS = 1_000, 1_500, 350  # a day at real scale
+# A day at real scale. A posting averages about 2.2 openings, so openings per seeker are about
+# 0.6, as in the employment service's statistics (more seekers than openings overall, shortages in
+# factory, driving and care work, a surplus of seekers for office work).
+POSTINGS, SEEKERS, PLACEMENTS = 1_000, 3_600, 700
 OCCUPATIONS = tuple(codes("occupations"))
 # Occupation a shop hires for, by card category (others: sales 61 / personal services 56).
 SHOP_OCCUPATION = {

@@ -3,8 +3,8 @@
 Covers ``businesses.KED_COVERAGE`` of the universe (merchant businesses and other firms),
 as known on the snapshot's as-of day. Revenue is the last fiscal year's, at least the card
 sales that set the merchant's sales class (so ked revenue and kona's sales class agree).
-Distressed merchants (declining sales in kona) carry grades 3 notches worse; closed
-businesses are flagged and graded D.
+Distressed merchants (declining sales in kona) start a notch worse and fall another every
+``NOTCH_MONTHS`` of their decline; closed businesses are flagged and graded D.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from regional_econ.synth.businesses import Universe
 from regional_econ.synth.common import Context, codes_at, conform, day_number
 
 FEED = "ked/sme_credit"
+NOTCH_MONTHS = 2
 
 
 def snapshot(ctx: Context, universe: Universe, merchants: pl.DataFrame, key: str, as_of: date) -> pl.DataFrame:
@@ -35,7 +36,10 @@ def snapshot(ctx: Context, universe: Universe, merchants: pl.DataFrame, key: str
     n = len(rows)
     # Month to month: headcount moves a little, grades move a notch now and then.
     employees = np.maximum(0, np.round(view["employees"].to_numpy() * gen.lognormal(0, 0.03, n))).astype(np.int32)
-    rank = view["grade_rank"].to_numpy() + gen.choice([-1, 0, 1], n, p=[0.025, 0.95, 0.025])
+    # A distressed business falls a notch every NOTCH_MONTHS of its decline (which starts with the window).
+    months = max(0, (date.fromisoformat(key) - ctx.start).days) // 30
+    falling = view["distressed"].to_numpy() * (months // NOTCH_MONTHS)
+    rank = view["grade_rank"].to_numpy() + falling + gen.choice([-1, 0, 1], n, p=[0.025, 0.95, 0.025])
     rank = np.where(closed, 10, np.clip(rank, 1, 10))
     revenue = view["revenue_krw"].to_numpy()
     frame = pl.DataFrame(

@@ -98,43 +98,12 @@ FUND_CHARGE = {  # the daily policy payments (KRW), their share of them, eligibl
     "CHD": (100_000, 0.40, ("30", "40")),
 }
 
-# Annual card sales by category, median KRW (sets the sales class: 영세 <= 0.3bn ...).
-SALES_MEDIAN = {
-    "C01": 250e6,
-    "C02": 120e6,
-    "C03": 300e6,
-    "C04": 200e6,
-    "C05": 120e6,
-    "C06": 400e6,
-    "C07": 100e6,
-    "C08": 120e6,
-    "C09": 150e6,
-    "C10": 80e6,
-    "C11": 1.5e9,
-    "C12": 90e6,
-    "C13": 200e6,
-    "C14": 120e6,
-    "C15": 60e6,
-    "C16": 250e6,
-    "C17": 100e6,
-    "C18": 400e6,
-    "C19": 150e6,
-    "C20": 1.2e9,
-    "C21": 100e6,
-    "C22": 800e6,
-    "C23": 250e6,
-    "C24": 110e6,
-    "C25": 100e6,
-    "C26": 450e6,
-    "C27": 110e6,
-    "C28": 200e6,
-    "C29": 1.5e9,
-    "C30": 250e6,
-    "C31": 100e6,
-    "C32": 80e6,
-    "C33": 150e6,
-    "C34": 700e6,
-}
+# Regional currency's share of a merchant's card sales, by category group (``calendar.GROUPS``):
+# highest where the incentive is spent (restaurants, local marts), lowest at fuel and car services.
+# A merchant's annual card sales (which set its card-fee sales class and its bureau revenue) are
+# its expected kona revenue over this share, so kona and the bureau agree on every business.
+CURRENCY_SHARE = {"G1": 0.15, "G2": 0.12, "G3": 0.08, "G4": 0.10, "G5": 0.10, "G6": 0.05, "G7": 0.12}
+SALES_SIGMA = 0.9  # lognormal spread of merchants' sizes within a cell
 NAME_PREFIX = (
     "행복",
     "우리",
@@ -299,7 +268,11 @@ class Kona:
         cats = calibration.categories()
         area_codes = np.array(self.leaf)[cell_area]
         cat_codes = np.array(cats)[cell_cat]
-        sales = np.array([SALES_MEDIAN[c] for c in cats])[cell_cat] * gen.lognormal(0, 0.9, n)
+        level = self._sales_level.get
+        cell = cell_area * len(cats) + cell_cat
+        median = float(np.median(list(self._sales_level.values())))
+        relative = gen.lognormal(-(SALES_SIGMA**2) / 2, SALES_SIGMA, n)  # mean one
+        sales = np.array([level(int(k), median) for k in cell]) * relative
         sales = np.clip(sales, 5e6, 2e10).round(-4).astype(np.int64)
         classes = table("sales_classes")
         limits = classes["max_annual_revenue_krw"].fill_null(2**62).to_numpy()
@@ -343,6 +316,12 @@ class Kona:
         gen = ctx.rng("kona/merchants:base")
         cells = calibration.merchant_cells(start)
         per_cell = np.maximum(1, np.round(MERCHANTS * ctx.scale * cells["payments"].to_numpy())).astype(np.int64)
+        # Each cell's kona amount a year, shared by its merchants, over the currency's share of card sales.
+        yearly = cells["share"].to_numpy() * TRANSACTIONS * ctx.scale * calibration.mean_ticket_krw() * 365
+        group = np.array(calendar.GROUPS)[calendar.group_of_category()[cells["category_i"].to_numpy()]]
+        share = np.array([CURRENCY_SHARE[g] for g in group])
+        key = cells["area_i"].to_numpy() * len(calibration.categories()) + cells["category_i"].to_numpy()
+        self._sales_level = dict(zip(key.tolist(), (yearly / per_cell / share).tolist(), strict=True))
         cell_of = np.repeat(np.arange(cells.height), per_cell)
         first = np.r_[True, cell_of[1:] != cell_of[:-1]]  # the cell's first merchant never closes
         closed_n = max(1, round(HISTORIC_CLOSED * len(cell_of)))

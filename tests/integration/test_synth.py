@@ -701,3 +701,53 @@ def test_charges_balance_spending_over_a_month(chuseok):
     charged = events.filter(pl.col("kind") == 0)["delta"].sum()
     spent = -events.filter(pl.col("kind") != 0)["delta"].sum()
     assert 0.9 < charged / spent < 1.1
+
+
+# -- businesses consistent across centers ------------------------------------------------------
+
+
+def test_kona_revenue_is_a_steady_share_of_bureau_revenue(calibrated):
+    from regional_econ.synth.kona import CURRENCY_SHARE
+
+    merchants = all_rows(calibrated, "kona/merchants").unique("merchant_id").select("merchant_id", "biz_token", "category_cd")
+    ked = all_rows(calibrated, "ked/sme_credit").select("biz_token", pl.col("revenue_krw").cast(pl.Int64))
+    kona = (
+        all_rows(calibrated, "kona/transactions")
+        .with_columns(signed=pl.when(pl.col("txn_type") == "APPROVE").then(1).otherwise(-1) * pl.col("amount_krw").cast(pl.Int64))
+        .group_by("merchant_id")
+        .agg(two_days=pl.col("signed").sum())
+    )
+    groups = table("category_groups").select("category_cd", "group_cd")
+    joined = (
+        merchants.join(ked, on="biz_token").join(kona, on="merchant_id", how="left").fill_null(0).join(groups, on="category_cd")
+    )
+    by_group = joined.group_by("group_cd").agg(ratio=(pl.col("two_days").sum() * 365 / 2) / pl.col("revenue_krw").sum())
+    ratio = dict(by_group.iter_rows())
+    for group, share in CURRENCY_SHARE.items():
+        # Bureau revenue is 1.0-1.1 times card sales, kona the currency's share of them (two days of a year).
+        assert share / 1.6 < ratio[group] < share * 1.3, (group, ratio[group])
+
+
+def test_a_bureau_grades_a_minority_b_or_worse_and_the_distressed_fall(tmp_path):
+    from regional_econ.synth import ked
+
+    ctx = Context(seed=3, scale=0.01, start=START, days=1)
+    kona = Kona(ctx)
+    first = ked.snapshot(ctx, kona.universe, kona.merchants, "2026-09-01", START)
+    later = ked.snapshot(ctx, kona.universe, kona.merchants, "2027-01-01", date(2027, 1, 1))
+    worse = table("credit_grades").filter("b_or_worse")["credit_grade"]
+    assert 0.12 < first["credit_grade"].is_in(worse.implode()).mean() < 0.32
+    ranks = dict(zip(table("credit_grades")["credit_grade"], table("credit_grades")["rank"].cast(pl.Int64), strict=True))
+    distressed = kona.universe.frame.filter("distressed")["biz_token"]
+    fall = [
+        frame.filter(pl.col("biz_token").is_in(distressed.implode()))["credit_grade"].replace_strict(ranks).mean()
+        for frame in (first, later)
+    ]
+    assert fall[1] - fall[0] > 1.5  # four months of decline: two notches
+
+
+def test_seekers_outnumber_openings(calibrated):
+    postings = all_rows(calibrated, "gjf/job_postings").sort("_period").unique("posting_id", keep="first")
+    seekers = all_rows(calibrated, "gjf/job_seekers").unique("seeker_token")
+    ratio = postings["openings"].cast(pl.Int64).sum() / seekers.height
+    assert 0.4 < ratio < 0.85
