@@ -37,7 +37,7 @@ def _summary(args: argparse.Namespace) -> int:
     if not target.exists():
         print(f"{target}: no warehouse yet; run `make demo` or materialize the `warehouse` asset", file=sys.stderr)
         return 1
-    print(summary(target, args.top))
+    print(summary(target, args.top, Path(args.landing) if args.landing else paths.landing_root()))
     return 0
 
 
@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     summ = sub.add_parser("summary", help="print deliveries per feed and the top areas by net spending")
     summ.add_argument("--warehouse", help="path of warehouse.duckdb (default: $REGIONAL_ECON_DATA/warehouse.duckdb)")
     summ.add_argument("--top", type=int, default=10)
+    summ.add_argument("--landing", help="landing root holding _events.json (default: $REGIONAL_ECON_DATA/landing)")
     summ.set_defaults(run=_summary)
 
     portal = sub.add_parser("portal", help="serve the portal and the Open API over the published data")

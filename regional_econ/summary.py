@@ -1,7 +1,9 @@
-"""The platform in a few lines: deliveries per feed and where the money was spent."""
+"""The platform in a few lines: deliveries per feed, where the money was spent, and whether the
+events planted in the synthetic world (``<landing>/_events.json``) show in the marts."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,14 +30,76 @@ group by all order by net_amount_krw desc limit {limit}
 """
 
 
-def summary(warehouse: Path, top: int = 10) -> str:
+def summary(warehouse: Path, top: int = 10, landing: Path | None = None) -> str:
     deliveries = query(warehouse, DELIVERIES)
     areas = query(warehouse, TOP_AREAS.format(limit=top))
     total = query(warehouse, "select sum(net_amount_krw) as n, min(date) as a, max(date) as b from marts.spending_daily")
     lines = ["Deliveries (per center and feed)", _table(deliveries), ""]
     n, first, last = total.row(0)
     lines += [f"Net spending {first}..{last}: {n:,} KRW", f"Top {top} areas by net spending", _table(areas)]
+    truth = Path(landing) / "_events.json" if landing else None
+    if truth is not None and truth.exists():
+        lines += ["", "Planted events (ground truth in _events.json) and what the marts show"]
+        lines += [planted_line(warehouse, e) for e in json.loads(truth.read_text(encoding="utf-8"))]
     return "\n".join(lines)
+
+
+# What a planted event must move for the marts to have found it, measured after its start against before.
+FOUND_RISE, FOUND_FALL, FOUND_SURGE, FOUND_RELIEF = 1.15, 0.85, 1.5, 3.0
+
+# A cell's share of net spending (of its area, or of the province) per day after the start over before.
+SHARE_AFTER_BEFORE = """
+with days as (
+  select date >= date '{start}' as after, sum(net_amount_krw) filter (where {cell}) as cell, sum(net_amount_krw) as whole
+  from marts.spending_daily where {scope} group by all)
+select max(cell / whole) filter (where after) / max(cell / whole) filter (where not after) from days
+"""
+# The area's share of the occupation's new postings over its share of all new postings (the month).
+SURGE = """
+select (sum(new_postings) filter (where sigungu_cd = '{area}' and occupation_cd = '{occupation}')
+        / sum(new_postings) filter (where occupation_cd = '{occupation}'))
+     / (sum(new_postings) filter (where sigungu_cd = '{area}') / sum(new_postings))
+from marts.job_matching where month = date_trunc('month', date '{start}')
+"""
+# Policy-fund spending of the fund a day, after the payment began over before.
+RELIEF = """
+with d as (select date >= date '{start}' as after, count(distinct date) as days,
+                  sum(case when txn_type = 'APPROVE' then amount_krw else -amount_krw end)
+                    filter (where policy_fund_cd = 'DRS') as spent
+           from marts.payments group by all)
+select (max(spent / days) filter (where after)) / nullif(max(spent / days) filter (where not after), 0) from d
+"""
+
+
+def _literal(value: str) -> str:
+    """A code or ISO date from the ground truth, refused unless it is one (it goes into SQL)."""
+    if not isinstance(value, str) or not value.replace("-", "").isalnum():
+        raise ValueError(f"_events.json: {value!r} is not a code or a date")
+    return value
+
+
+def planted_line(warehouse: Path, event: dict) -> str:
+    """One planted event, the ratio the marts show and whether that counts as found."""
+    event = {k: _literal(v) if k in ("start", "sigungu_cd", "category_cd", "occupation_cd") else v for k, v in event.items()}
+    kind, start = event["kind"], event["start"]
+    if kind in ("category_rise", "downturn"):
+        area = event.get("sigungu_cd")
+        cell = f"category_cd = '{event['category_cd']}'"
+        scope = f"sigungu_cd = '{area}'" if area else "true"
+        ratio = query(warehouse, SHARE_AFTER_BEFORE.format(start=start, cell=cell, scope=scope)).item()
+        found = ratio is not None and (ratio >= FOUND_RISE if kind == "category_rise" else ratio <= FOUND_FALL)
+        measure = "share of spending after/before"
+    elif kind == "hiring_surge":
+        sql = SURGE.format(start=start, area=event["sigungu_cd"], occupation=event["occupation_cd"])
+        ratio = query(warehouse, sql).item()
+        found, measure = ratio is not None and ratio >= FOUND_SURGE, "area's share of the occupation's postings / of all"
+    elif kind == "relief_payment":
+        ratio = query(warehouse, RELIEF.format(start=start)).item()
+        found, measure = ratio is not None and ratio >= FOUND_RELIEF, "DRS fund spending a day after/before"
+    else:
+        return f"  {event['id']}: {kind} (no check)"
+    shown = "n/a" if ratio is None else f"{float(ratio):.2f}"
+    return f"  {event['id']} from {start}: {measure} {shown} -> {'found' if found else 'NOT found'}"
 
 
 def _table(frame) -> str:

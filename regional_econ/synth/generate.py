@@ -20,7 +20,7 @@ import polars as pl
 
 from regional_econ.contracts import Contract, contracts
 from regional_econ.periods import deadline, period_keys
-from regional_econ.synth import gbsa, gca, gtp, ked, msc, theimc
+from regional_econ.synth import events, gbsa, gca, gtp, ked, msc, theimc
 from regional_econ.synth.businesses import KED_COVERAGE, LINKAGE
 from regional_econ.synth.common import Context
 from regional_econ.synth.defects import DEFECT_CLASSES, Defect, Planner, write_ground_truth
@@ -46,6 +46,7 @@ class GenerationReport:
     # Share of each feed's businesses that are kona merchants / in ked: planted and observed.
     linkage_planted: dict[str, dict[str, float]] = field(default_factory=dict)
     linkage_observed: dict[str, dict[str, float]] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)  # planted events touching the window (``_events.json``)
 
     def __str__(self) -> str:
         lines = [
@@ -59,6 +60,8 @@ class GenerationReport:
                 f"  defects planted: {sum(self.defects.values())} "
                 f"({', '.join(f'{k} {v}' for k, v in sorted(self.defects.items()))}); truth in _defects.jsonl"
             )
+        if self.events:
+            lines.append(f"  events planted: {', '.join(self.events)}; truth in _events.json")
         for feed, observed in self.linkage_observed.items():
             planted = self.linkage_planted.get(feed, {})
             lines.append(
@@ -137,6 +140,7 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
         raise RuntimeError(f"defect classes not planted: {sorted(missing)}")
     if defect_rate > 0 or (out / "_defects.jsonl").exists():
         write_ground_truth(out, truth)
+    report.events = [e["id"] for e in events.write_ground_truth(out, ctx.start, ctx.last)]
     report.defects = dict(sorted(Counter(d.defect for d in truth).items()))
     report.linkage_planted = {f: {"in_merchants": l.merchant, "in_ked": l.ked} for f, l in LINKAGE.items()}
     report.linkage_planted["kona/merchants"] = {"in_ked": KED_COVERAGE["merchant"]}

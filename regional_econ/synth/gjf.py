@@ -22,7 +22,7 @@ import polars as pl
 
 from regional_econ.contracts import contract
 from regional_econ.reference import codes, table
-from regional_econ.synth import areas
+from regional_econ.synth import areas, events
 from regional_econ.synth.businesses import LINKAGE, Universe
 from regional_econ.synth.common import Context, choice, codes_at, conform, dates, day_ids, day_number, hex_tokens, weekday_factor
 
@@ -129,13 +129,30 @@ class Jobs:
         if not self.is_shop.any() or self.is_shop.all():
             shop[:] = self.is_shop.any()
         who = np.empty(n, dtype=np.int64)
+        weight = self.employer_weight
         for kind in (True, False):
             rows = np.flatnonzero(self.is_shop == kind)
             if (shop == kind).any():
-                who[shop == kind] = self.employers[rows[choice(gen, int((shop == kind).sum()), self.employer_weight[rows])]]
+                who[shop == kind] = self.employers[rows[choice(gen, int((shop == kind).sum()), weight[rows])]]
         main = self.main_occupation[np.searchsorted(self.employers, who)]
         other = codes_at(OCCUPATIONS, choice(gen, n, self.offer_mix)).to_numpy()
         occupation = np.where(gen.random(n) < 0.75, main, other)
+        # A planted hiring surge (``events``): the area's employers post (factor - 1) times more of its
+        # occupation than an ordinary day's draw would give them.
+        area = self.universe.areas_on(self.employers, day)
+        for event in events.surges_on(day):
+            local = area == event.sigungu_cd
+            if not local.any():
+                continue
+            p_area = weight[local].sum() / weight.sum()
+            p_occupation = 0.75 * weight[local & (self.main_occupation == event.occupation_cd)].sum() / weight[local].sum()
+            p_occupation += 0.25 * self.offer_mix[OCCUPATIONS.index(event.occupation_cd)] / self.offer_mix.sum()
+            extra = int(gen.poisson((event.effect(day) - 1) * n * p_area * p_occupation))
+            if extra:
+                rows = np.flatnonzero(local)
+                who = np.concatenate([who, self.employers[rows[choice(gen, extra, weight[rows])]]])
+                occupation = np.concatenate([occupation, np.full(extra, event.occupation_cd, dtype=object)])
+                n += extra
         majors = table("occupations")
         major = dict(zip(majors["occupation_cd"].to_list(), majors["major_cd"].to_list(), strict=True))
         wage = np.array([WAGE_BY_MAJOR[major[o]] for o in occupation]) * gen.lognormal(0, 0.15, n)

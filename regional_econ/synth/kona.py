@@ -37,7 +37,7 @@ import polars as pl
 
 from regional_econ.contracts import contract
 from regional_econ.reference import codes, table
-from regional_econ.synth import areas, calendar, calibration
+from regional_econ.synth import areas, calendar, calibration, events
 from regional_econ.synth.businesses import Universe
 from regional_econ.synth.common import (
     Context,
@@ -64,6 +64,7 @@ NEW_CARDS = 2_000
 TRANSACTIONS = 600_000
 POLICY_CHARGES = 1_500  # policy payments a day (youth basic income comes quarterly, below)
 YBI_SHARE = 0.1  # of cards in their twenties: those aged 24, paid youth basic income each quarter
+RELIEF_SALT = 7_919  # a relief payment's cards: another fixed draw than youth basic income's
 POLICY_HOLDERS = 0.02  # cards holding policy money not yet spent (about three weeks of payments, one quarter's YBI)
 LOCAL = 0.80  # a payment's card lives in the merchant's area
 FOREIGN_CURRENCY = 0.03  # cards holding another city's currency
@@ -578,6 +579,7 @@ class Kona:
         # The day's volume: the season times each group's day (its week, the feasts), weighted by its payments.
         weight = cells["payments"].to_numpy() * trend[c_cat]
         day_weight = weight * calendar.group_factors(day)[c_group]
+        day_weight *= events.spending_factors(day, cells["sigungu_cd"].to_numpy(), cells["category_cd"].to_numpy())
         n = ctx.count(
             "kona/transactions",
             TRANSACTIONS / (1 + CANCEL_FULL + CANCEL_PARTIAL + CANCEL_NEXT_DAY),
@@ -635,11 +637,11 @@ class Kona:
         p_second = choice(gen, p, hours) * 3600 + gen.integers(0, 3600, p) if p else np.zeros(0, dtype=np.int64)
         # All events in time order (approvals first on equal seconds): T + yyyymmdd + 8-digit rank.
         when = np.concatenate([second, c_second, p_second])
-        events = len(when)
-        if events >= 90_000_000:  # ids from 9xxxxxxx are kept free for never-issued ids
+        n_events = len(when)
+        if n_events >= 90_000_000:  # ids from 9xxxxxxx are kept free for never-issued ids
             raise ValueError("kona/transactions: more than 90M events in a day do not fit the id")
-        rank = np.empty(events, dtype=np.int64)
-        rank[np.lexsort((np.arange(events), when))] = np.arange(1, events + 1)
+        rank = np.empty(n_events, dtype=np.int64)
+        rank[np.lexsort((np.arange(n_events), when))] = np.arange(1, n_events + 1)
         ids = f"T{day:%Y%m%d}" + pl.Series(rank).cast(pl.String).str.zfill(8)
         approval_ids = ids.slice(0, n)
         merchant_ids = self.merchants["merchant_id"]
@@ -708,20 +710,29 @@ class Kona:
 
     def _policy_payouts(self, day: date) -> None:
         """The day's policy payments, credited before anyone pays (the early-morning batch): youth
-        basic income on each quarter's first working day to the cards of 24-year-olds, the other
-        funds every day to eligible cards holding no fund."""
+        basic income on each quarter's first working day to the cards of 24-year-olds, a planted
+        relief payment (``events``) on its days, the other funds every day to eligible cards
+        holding no fund."""
         ctx, ages = self.ctx, self.cards["age"]
         gen = ctx.rng("kona/charges:policy", day)
+        n = len(ages)
         free = self.wallets.without_policy()
-        cards, funds = [], []
+        blocks: list[tuple[np.ndarray, str, int]] = []  # cards, fund, amount each
+        taken = np.zeros(n, dtype=bool)
+
+        def pay(cards: np.ndarray, fund: str, amount: int) -> None:
+            cards = cards[~taken[cards]]
+            taken[cards] = True
+            blocks.append((cards, fund, amount))
+
         if day == calendar.first_working_day(day.year, 3 * ((day.month - 1) // 3) + 1):
-            aged_24 = _unit_hash(np.arange(len(ages))) < YBI_SHARE
-            ybi = np.flatnonzero((ages == AGE_BANDS.index("20")) & free & aged_24)
-            cards.append(ybi)
-            funds.append(np.full(ybi.size, FUNDS.index("YBI")))
-        taken = np.zeros(len(ages), dtype=bool)
-        for chosen in cards:
-            taken[chosen] = True
+            aged_24 = _unit_hash(np.arange(n)) < YBI_SHARE
+            pay(np.flatnonzero((ages == AGE_BANDS.index("20")) & free & aged_24), "YBI", YBI_AMOUNT)
+        relief = events.relief_on(day)
+        if relief is not None:  # each of its cards on one of its days
+            h = _unit_hash(np.arange(n) + RELIEF_SALT)
+            today = (h < relief.share) & (np.floor(h / relief.share * relief.days) == (day - relief.start).days)
+            pay(np.flatnonzero(today & free), "DRS", relief.amount_krw)
         names = list(FUND_CHARGE)
         drawn = choice(
             gen, ctx.count("kona/charges:policy", POLICY_CHARGES, 2, day), np.array([FUND_CHARGE[f][1] for f in names])
@@ -730,15 +741,13 @@ class Kona:
             k = int((drawn == i).sum())
             eligible = np.flatnonzero(np.isin(ages, [AGE_BANDS.index(a) for a in FUND_CHARGE[name][2]]) & free & ~taken)
             if k and eligible.size:
-                chosen = np.sort(gen.choice(eligible, min(k, eligible.size), replace=False))
-                taken[chosen] = True
-                cards.append(chosen)
-                funds.append(np.full(chosen.size, FUNDS.index(name)))
-        card = np.concatenate(cards) if cards else np.zeros(0, np.int64)
-        fund = np.concatenate(funds) if funds else np.zeros(0, np.int64)
-        amount = np.array([FUND_CHARGE.get(f, (YBI_AMOUNT,))[0] for f in FUNDS])[fund].astype(np.int64)
-        self.wallets.pay_policy(card, fund, amount)
-        self._payouts = (card, 5 * 3600 + gen.integers(0, 2 * 3600, card.size), amount, fund)
+                pay(np.sort(gen.choice(eligible, min(k, eligible.size), replace=False)), name, FUND_CHARGE[name][0])
+        card = np.concatenate([b[0] for b in blocks]) if blocks else np.zeros(0, np.int64)
+        fund = np.concatenate([np.full(b[0].size, FUNDS.index(b[1])) for b in blocks]) if blocks else np.zeros(0, np.int64)
+        amount = np.concatenate([np.full(b[0].size, b[2], dtype=np.int64) for b in blocks]) if blocks else np.zeros(0, np.int64)
+        second = 5 * 3600 + gen.integers(0, 2 * 3600, card.size)
+        self.wallets.pay_policy(card, fund, amount, second)
+        self._payouts = (card, second, amount, fund)
 
     def _charges(self, day: date) -> pl.DataFrame:
         """The policy payments and the top-ups the day's payments needed (``wallets``)."""

@@ -10,14 +10,14 @@ mentions here and spending in kona/transactions, so the two feeds are correlated
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
 from regional_econ.contracts import contract
 from regional_econ.reference import codes, table
-from regional_econ.synth import areas, calibration
+from regional_econ.synth import areas, calibration, events
 from regional_econ.synth.common import Context, conform
 
 FEED = "theimc/consumer_trends"
@@ -50,6 +50,7 @@ def snapshot(ctx: Context, key: str) -> pl.DataFrame:
     f_share = np.divide(women, cat_share, out=np.full(len(cats), 0.5), where=cat_share > 0)
     cat_w = np.sqrt(cat_share)
     cat_w *= calibration.category_trend(ctx.seed, monday)
+    cat_w *= events.category_factors(monday + timedelta(days=3), tuple(cats))  # a planted rise is talked about
     cat_w /= cat_w.sum()
     ages = tuple(codes("age_bands"))
     age_w = np.array([AGE_WEIGHT[a] for a in ages])

@@ -34,6 +34,7 @@ class Wallets:
         self.policy = np.zeros(n, dtype=np.int64)
         self.fund = np.full(n, NO_FUND, dtype=np.int64)
         self.opening_policy, self.opening_fund = self.policy.copy(), self.fund.copy()
+        self.credited_at = np.full(n, -1, dtype=np.int64)  # second of today's policy payment, -1 if none
 
     def open_policy(self, cards: np.ndarray, fund: np.ndarray, amount: np.ndarray) -> None:
         """Policy money cards already hold when the world opens (part of a fund not spent yet)."""
@@ -48,16 +49,20 @@ class Wallets:
         self.opening = np.concatenate([self.opening, zeros])
         self.policy = np.concatenate([self.policy, zeros])
         self.fund = np.concatenate([self.fund, np.full(n, NO_FUND, dtype=np.int64)])
+        self.credited_at = np.concatenate([self.credited_at, np.full(n, -1, dtype=np.int64)])
 
     def without_policy(self) -> np.ndarray:
         return self.fund == NO_FUND
 
-    def pay_policy(self, cards: np.ndarray, fund: np.ndarray, amount: np.ndarray) -> None:
-        """Credit policy payments (cards must hold no other fund)."""
+    def pay_policy(self, cards: np.ndarray, fund: np.ndarray, amount: np.ndarray, second: np.ndarray | None = None) -> None:
+        """Credit policy payments (cards must hold no other fund); ``second``: when in the day they
+        arrive (the day's payments before that cannot use them)."""
         if (self.fund[cards] != NO_FUND).any() or len(np.unique(cards)) != len(cards):
             raise ValueError("a card receives one policy fund at a time")
         self.fund[cards] = fund
         self.policy[cards] += amount
+        if second is not None:
+            self.credited_at[cards] = second
 
     def settle(
         self, gen: np.random.Generator, card: np.ndarray, amount: np.ndarray, second: np.ndarray, incentive_rate: np.ndarray
@@ -78,7 +83,11 @@ class Wallets:
 
         held = self.fund[c]
         # Policy money first, for the payments it covers whole (in time order).
-        from_policy = (running(a) <= self.policy[c]) & (self.fund[c] != NO_FUND)
+        # Money paid in today counts from its arrival: a payment before it cannot use it.
+        s_ = second[order]
+        arrived = s_ > self.credited_at[c]
+        usable = np.where(arrived, a, 0)
+        from_policy = arrived & (running(usable) <= self.policy[c]) & (self.fund[c] != NO_FUND)
         spent_policy = np.bincount(group, weights=np.where(from_policy, a, 0), minlength=len(start)).astype(np.int64)
         own_paid = np.where(from_policy, 0, a)
         need = running(own_paid)  # own money spent up to and including each payment
@@ -117,6 +126,7 @@ class Wallets:
         if (self.own < 0).any() or (self.policy < 0).any():
             raise AssertionError("a card went below zero")
         self.fund[self.policy == 0] = NO_FUND
+        self.credited_at[:] = -1
         fund = np.full(n, NO_FUND, dtype=np.int64)
         fund[order] = np.where(from_policy, held, NO_FUND)
         tops = tuple(np.concatenate(x) if x else np.zeros(0, np.int64) for x in (top_card, top_second, top_amount, top_incentive))

@@ -751,3 +751,64 @@ def test_seekers_outnumber_openings(calibrated):
     seekers = all_rows(calibrated, "gjf/job_seekers").unique("seeker_token")
     ratio = postings["openings"].cast(pl.Int64).sum() / seekers.height
     assert 0.4 < ratio < 0.85
+
+
+# -- planted events ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """Two weeks around the planted events of 7 September 2026."""
+    out = tmp_path_factory.mktemp("planted")
+    generate(out, date(2026, 9, 1), 14, 0.01, seed=9)
+    return out
+
+
+def test_ground_truth_lists_the_events_of_the_window(planted, tmp_path):
+    from regional_econ.synth import events
+
+    truth = json.loads((planted / events.GROUND_TRUTH).read_text(encoding="utf-8"))
+    assert {e["id"] for e in truth} == {e.id for e in events.EVENTS}
+    generate(tmp_path, date(2026, 8, 1), 2, 0.001, seed=9)  # before them
+    assert json.loads((tmp_path / events.GROUND_TRUTH).read_text(encoding="utf-8")) == []
+
+
+def _share_after_before(rows: pl.DataFrame, cell: pl.Expr) -> float:
+    after = pl.col("approved_at").dt.date() >= date(2026, 9, 7)
+    amount = pl.col("amount_krw").cast(pl.Int64)
+    shares = rows.group_by(after.alias("after")).agg(share=amount.filter(cell).sum() / amount.sum())
+    return float(shares.filter("after")["share"][0] / shares.filter(~pl.col("after"))["share"][0])
+
+
+def test_planted_spending_events_show_in_the_transactions(planted):
+    merchants = all_rows(planted, "kona/merchants").unique("merchant_id").select("merchant_id", "sigungu_cd", "category_cd")
+    rows = all_rows(planted, "kona/transactions").filter(pl.col("txn_type") == "APPROVE").join(merchants, on="merchant_id")
+    assert _share_after_before(rows, pl.col("category_cd") == "C12") > 1.2
+    danwon = rows.filter(pl.col("sigungu_cd") == "41273")
+    assert _share_after_before(danwon, pl.col("category_cd") == "C27") < 0.85  # half, diluted in the area's whole
+
+
+def test_the_planted_relief_is_paid_to_its_share_of_cards_and_spent(planted):
+    charges = all_rows(planted, "kona/charges").filter(pl.col("policy_fund_cd") == "DRS")
+    relief = charges.filter(pl.col("charged_at").dt.date().is_between(date(2026, 9, 7), date(2026, 9, 11)))
+    cards = all_rows(planted, "kona/cardholders").unique("card_token").height
+    assert 0.2 < relief["card_token"].n_unique() / cards < 0.32  # 30% of cards, less those holding another fund
+    spent = all_rows(planted, "kona/transactions").filter(pl.col("policy_fund_cd") == "DRS")
+    assert spent.filter(pl.col("approved_at").dt.date() >= date(2026, 9, 7)).height > 10 * spent.height / 100
+
+
+def test_the_planted_hiring_surge_shows_in_the_postings():
+    # The foundation's feeds alone, at a scale with enough postings to see one area's occupation.
+    from regional_econ.synth.gjf import Jobs
+
+    ctx = Context(seed=9, scale=0.2, start=date(2026, 8, 24), days=28)
+    jobs = Jobs(ctx, Kona(ctx).universe)
+    frames = [jobs.day(d)["gjf/job_postings"] for d in ctx.window]
+    postings = pl.concat(frames).unique("posting_id", keep="first")
+    cell = (pl.col("sigungu_cd") == "41590") & (pl.col("occupation_cd") == "83")
+
+    def share(rows: pl.DataFrame) -> float:
+        return rows.filter(cell).height / rows.filter(pl.col("occupation_cd") == "83").height
+
+    after = pl.col("posted_on") >= date(2026, 9, 7)
+    assert share(postings.filter(after)) > 1.8 * share(postings.filter(~after))
