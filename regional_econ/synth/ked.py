@@ -22,6 +22,21 @@ from regional_econ.synth.common import Context, codes_at, conform, day_number
 
 FEED = "ked/sme_credit"
 NOTCH_MONTHS = 2
+REVISION = 0.02  # of businesses, a month, revised a notch up (and as many down)
+
+
+def _revisions(ctx: Context, rows: np.ndarray, month: date) -> np.ndarray:
+    """Notches a business's grade has moved by the month: each month since the window's first a
+    few are revised a notch up or down (``REVISION``), and a revision stays (grades do not flicker).
+    Draws are per month over businesses in row order, so a business's revisions do not depend on
+    how many businesses came after it."""
+    total = np.zeros(len(rows), dtype=np.int64)
+    m = date(ctx.start.year, ctx.start.month, 1)
+    while m <= month:
+        u = ctx.rng(f"{FEED}:revisions", m).random(int(rows.max()) + 1 if len(rows) else 0)[rows]
+        total += (u < REVISION) * -1 + (u > 1 - REVISION)
+        m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
+    return total
 
 
 def snapshot(ctx: Context, universe: Universe, merchants: pl.DataFrame, key: str, as_of: date) -> pl.DataFrame:
@@ -39,7 +54,7 @@ def snapshot(ctx: Context, universe: Universe, merchants: pl.DataFrame, key: str
     # A distressed business falls a notch every NOTCH_MONTHS of its decline (which starts with the window).
     months = max(0, (date.fromisoformat(key) - ctx.start).days) // 30
     falling = view["distressed"].to_numpy() * (months // NOTCH_MONTHS)
-    rank = view["grade_rank"].to_numpy() + falling + gen.choice([-1, 0, 1], n, p=[0.025, 0.95, 0.025])
+    rank = view["grade_rank"].to_numpy() + falling + _revisions(ctx, rows, date.fromisoformat(key))
     rank = np.where(closed, 10, np.clip(rank, 1, 10))
     revenue = view["revenue_krw"].to_numpy()
     frame = pl.DataFrame(

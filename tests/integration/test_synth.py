@@ -812,3 +812,23 @@ def test_the_planted_hiring_surge_shows_in_the_postings():
 
     after = pl.col("posted_on") >= date(2026, 9, 7)
     assert share(postings.filter(after)) > 1.8 * share(postings.filter(~after))
+
+
+def test_grades_are_revised_and_the_revisions_stay():
+    from regional_econ.synth import ked
+
+    ctx = Context(seed=3, scale=0.01, start=START, days=1)
+    kona = Kona(ctx)
+    healthy = kona.universe.frame.filter(~pl.col("distressed"))["biz_token"].implode()
+    months = ["2026-09-01", "2026-10-01", "2026-11-01"]
+    grades = [
+        ked.snapshot(ctx, kona.universe, kona.merchants, m, date.fromisoformat(m))
+        .filter(pl.col("biz_token").is_in(healthy) & ~pl.col("is_closed"))
+        .select("biz_token", pl.col("credit_grade").alias(m))
+        for m in months
+    ]
+    both = grades[0].join(grades[1], on="biz_token").join(grades[2], on="biz_token")
+    moved = both.filter(pl.col(months[0]) != pl.col(months[1]))
+    assert 0.02 < moved.height / both.height < 0.07  # about 4% revised a month
+    back = moved.filter(pl.col(months[2]) == pl.col(months[0])).height
+    assert back / moved.height < 0.15  # a revision stays: few go straight back
