@@ -55,12 +55,12 @@ from regional_econ.synth.common import (
 from regional_econ.synth.wallets import NO_FUND, Wallets
 
 MERCHANTS = 200_000
-NEW_MERCHANTS = 120  # a day
-CLOSED_MERCHANTS = 80  # a day (on average; none on some days at small scale)
+NEW_MERCHANTS = 120  # a day; with the closures, about 6% a year net, the pace of the volume
+CLOSED_MERCHANTS = 88  # a day (on average; none on some days at small scale)
 HISTORIC_CLOSED = 0.05  # merchants in the register that closed before the window
 DISTRESSED = 0.03  # merchants whose sales decline ~22% a month (credit early-warning cases)
 CARDS = 3_000_000
-NEW_CARDS = 2_000
+NEW_CARDS = 500  # a day: 6% a year, the pace of the volume (calendar.GROWTH), so spending per card holds
 TRANSACTIONS = 600_000
 POLICY_CHARGES = 1_500  # policy payments a day (youth basic income comes quarterly, below)
 YBI_SHARE = 0.1  # of cards in their twenties: those aged 24, paid youth basic income each quarter
