@@ -59,6 +59,7 @@ NEW_MERCHANTS = 120  # a day; with the closures, about 6% a year net, the pace o
 CLOSED_MERCHANTS = 88  # a day (on average; none on some days at small scale)
 HISTORIC_CLOSED = 0.05  # merchants in the register that closed before the window
 DISTRESSED = 0.03  # merchants whose sales decline ~22% a month (credit early-warning cases)
+DISTRESSED_SLOPE = -0.25  # their log sales a month
 CARDS = 3_000_000
 NEW_CARDS = 500  # a day: 6% a year, the pace of the volume (calendar.GROWTH), so spending per card holds
 TRANSACTIONS = 600_000
@@ -296,7 +297,7 @@ class Kona:
         ko = areas.names_ko()
         address = [f"경기도 {ko[a]} {r} {k}" for a, r, k in zip(area_codes, road, number, strict=True)]
         lat, lon = areas.points(gen, area_codes)
-        slope = np.where(gen.random(n) < DISTRESSED, -0.25, gen.normal(0.0, 0.02, n))
+        slope = np.where(gen.random(n) < DISTRESSED, DISTRESSED_SLOPE, gen.normal(0.0, 0.02, n))
         return {
             "merchant_name": names,
             "category_cd": cat_codes,
@@ -599,6 +600,12 @@ class Kona:
         m_weight = self.merchants["sales_krw"].to_numpy()[m_open] * np.exp(self.merchants["slope"].to_numpy()[m_open] * months)
         order = np.argsort(m_cell, kind="stable")
         merchant = m_open[order][grouped_choice(gen, area_i * n_cat + cat_i, m_cell[order], m_weight[order])]
+        # A distressed merchant also loses customers outright: its weight alone is shared out again
+        # within its cell, and the only merchant of a cell would keep everything.
+        slope = self.merchants["slope"].to_numpy()[merchant]
+        kept = (slope >= DISTRESSED_SLOPE / 2) | (gen.random(n) < np.exp(slope * months))
+        pick, area_i, cat_i, gender, merchant = pick[kept], area_i[kept], cat_i[kept], gender[kept], merchant[kept]
+        n = int(kept.sum())
         # 3. currency paid with, by merchant area
         cur_table = calibration.currency_by_area(day)
         cur_index = {c: i for i, c in enumerate(self.currencies)}

@@ -582,7 +582,7 @@ def test_each_category_group_keeps_its_own_week_and_hours(chuseok):
     )
     share = {r["group_cd"]: r for r in by_group.iter_rows(named=True)}
     assert share["G4"]["sunday"] < 0.04 < 0.10 < share["G1"]["sunday"]  # clinics close on Sundays, restaurants do not
-    assert share["G5"]["sunday"] < 0.08
+    assert share["G5"]["sunday"] < 0.1  # academies: 5% of their week planted, 14% if the week were flat
     assert share["G4"]["morning"] > 1.5 * share["G5"]["morning"]  # clinics in the morning
     assert share["G5"]["after_school"] > 1.3 * share["G4"]["after_school"]  # academies after school
 
@@ -725,7 +725,7 @@ def test_kona_revenue_is_a_steady_share_of_bureau_revenue(calibrated):
     ratio = dict(by_group.iter_rows())
     for group, share in CURRENCY_SHARE.items():
         # Bureau revenue is 1.0-1.1 times card sales, kona the currency's share of them (two days of a year).
-        assert share / 1.6 < ratio[group] < share * 1.3, (group, ratio[group])
+        assert share / 1.6 < ratio[group] < share * 1.5, (group, ratio[group])
 
 
 def test_a_bureau_grades_a_minority_b_or_worse_and_the_distressed_fall(tmp_path):
