@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export REGIONAL_ECON_DATA ?= $(CURDIR)/data
 
-# The demo window: 14 days of every feed at a small scale (0.05 = ~30,000 transactions a day).
+# The demo window: September 2026 (Chuseok, the planted events of the 7th) at a small scale (0.05 = ~30,000 transactions a day).
 DEMO_START ?= 2026-09-01
-DEMO_DAYS ?= 14
+DEMO_DAYS ?= 30
 DEMO_SCALE ?= 0.05
 DEMO_SEED ?= 7
 DEMO_DEFECT_RATE ?= 0
