@@ -117,6 +117,7 @@ class Jobs:
         # which of the two posts is drawn at the planted share, so linkage holds per posting.
         self.employer_weight = np.sqrt(biz["employees"].gather(self.employers).to_numpy() + 1.0)
         self.is_shop = biz["is_merchant"].gather(self.employers).to_numpy()
+        self.slope = biz["slope"].gather(self.employers).to_numpy()
         self.offer_mix = np.bincount([OCCUPATIONS.index(o) for o in self.main_occupation], minlength=len(OCCUPATIONS)) + 1.0
         self.postings: pl.DataFrame | None = None  # every posting delivered so far, with its state
         self.seekers: pl.DataFrame | None = None
@@ -129,7 +130,7 @@ class Jobs:
         if not self.is_shop.any() or self.is_shop.all():
             shop[:] = self.is_shop.any()
         who = np.empty(n, dtype=np.int64)
-        weight = self.employer_weight
+        weight = self.employer_weight * self._trend(day)
         for kind in (True, False):
             rows = np.flatnonzero(self.is_shop == kind)
             if (shop == kind).any():
@@ -173,6 +174,11 @@ class Jobs:
                 "status_on": np.full(n, dn),  # day the status last changed
             }
         )
+
+    def _trend(self, day: date) -> np.ndarray:
+        """A shop hires as it sells: its kona trend (a month, since the window's start); firms 1."""
+        months = max(0, (day - self.ctx.start).days) / 30.4
+        return np.exp(self.slope * months)
 
     # -- seekers --------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from regional_econ.synth.common import Context, codes_at, conform, day_number
 
 FEED = "ked/sme_credit"
 NOTCH_MONTHS = 2
+FILED_BY = 4  # the month from which last year's accounts are on file
 REVISION = 0.02  # of businesses, a month, revised a notch up (and as many down)
 
 
@@ -50,13 +51,21 @@ def snapshot(ctx: Context, universe: Universe, merchants: pl.DataFrame, key: str
     closed = view["closed_on"].cast(pl.Int32).fill_null(2**31 - 1).to_numpy() <= day_number(as_of)
     n = len(rows)
     # Month to month: headcount moves a little, grades move a notch now and then.
-    employees = np.maximum(0, np.round(view["employees"].to_numpy() * gen.lognormal(0, 0.03, n))).astype(np.int32)
+    # A merchant's own trend (kona's slope, a month) moves its staff as it goes, and its revenue once a
+    # year: the bureau reports the last fiscal year closed, known from April.
+    month = date.fromisoformat(key)
+    slope = view["slope"].to_numpy()
+    trend_months = max(0, (month - ctx.start).days) / 30.4
+    year_end = date(month.year - (1 if month.month >= FILED_BY else 2), 12, 31)
+    fiscal_months = max(0, (year_end - ctx.start).days) / 30.4
+    employees = view["employees"].to_numpy() * np.exp(slope * trend_months / 2) * gen.lognormal(0, 0.03, n)
+    employees = np.maximum(0, np.round(employees)).astype(np.int32)
     # A distressed business falls a notch every NOTCH_MONTHS of its decline (which starts with the window).
     months = max(0, (date.fromisoformat(key) - ctx.start).days) // 30
     falling = view["distressed"].to_numpy() * (months // NOTCH_MONTHS)
     rank = view["grade_rank"].to_numpy() + falling + _revisions(ctx, rows, date.fromisoformat(key))
     rank = np.where(closed, 10, np.clip(rank, 1, 10))
-    revenue = view["revenue_krw"].to_numpy()
+    revenue = (view["revenue_krw"].to_numpy() * np.exp(slope * fiscal_months)).round(-3).astype(np.int64)
     frame = pl.DataFrame(
         {
             "biz_token": view["biz_token"],

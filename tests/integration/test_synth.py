@@ -832,3 +832,28 @@ def test_grades_are_revised_and_the_revisions_stay():
     assert 0.02 < moved.height / both.height < 0.07  # about 4% revised a month
     back = moved.filter(pl.col(months[2]) == pl.col(months[0])).height
     assert back / moved.height < 0.15  # a revision stays: few go straight back
+
+
+def test_a_declining_business_shrinks_in_every_center():
+    from regional_econ.synth import ked
+    from regional_econ.synth.gjf import Jobs
+
+    ctx = Context(seed=3, scale=0.01, start=START, days=1)
+    kona = Kona(ctx)
+    u = kona.universe.frame
+    first = ked.snapshot(ctx, kona.universe, kona.merchants, "2026-09-01", START)
+    # The accounts of 2026 are on file from April 2027: four months of decline in them.
+    later = ked.snapshot(ctx, kona.universe, kona.merchants, "2027-05-01", date(2027, 5, 1))
+    both = first.join(later, on="biz_token", suffix="_later").join(u.select("biz_token", "distressed"), on="biz_token")
+    change = both.group_by("distressed").agg(
+        revenue=(pl.col("revenue_krw_later") / pl.col("revenue_krw")).median(),
+        staff=(pl.col("employees_later").sum() / pl.col("employees").sum()),
+    )
+    ratio = {r["distressed"]: r for r in change.iter_rows(named=True)}
+    assert ratio[True]["revenue"] < 0.45 < 0.9 < ratio[False]["revenue"] < 1.1  # exp(-0.25 x 4) = 0.37
+    assert ratio[True]["staff"] < 0.5 and 0.85 < ratio[False]["staff"] < 1.15
+    # ... and hires less: its weight as an employer follows its sales.
+    jobs = Jobs(ctx, kona.universe)
+    distressed = u["distressed"].gather(jobs.employers).to_numpy()
+    trend = jobs._trend(date(2027, 3, 1))
+    assert trend[distressed].max() < 0.25 and 0.8 < np.median(trend[~distressed]) < 1.2
