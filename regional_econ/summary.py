@@ -47,7 +47,8 @@ def summary(warehouse: Path, top: int = 10, landing: Path | None = None) -> str:
 # What a planted event must move for the marts to have found it, measured after its start against before.
 FOUND_RISE, FOUND_FALL, FOUND_SURGE, FOUND_RELIEF = 1.15, 0.85, 1.5, 3.0
 
-# A cell's share of net spending (of its area, or of the province) per day after the start over before.
+# A cell's share of net spending (of its area, or of the province), the days from the start pooled, over
+# the days before pooled.
 SHARE_AFTER_BEFORE = """
 with days as (
   select date >= date '{start}' as after, sum(net_amount_krw) filter (where {cell}) as cell, sum(net_amount_krw) as whole

@@ -18,7 +18,7 @@ import numpy as np
 
 from regional_econ.reference import table
 
-GROWTH = 0.06  # payments a year, compounded daily from the epoch
+GROWTH = 0.06  # payments a year, compounded daily (``growth``: relative to ``LEVEL``)
 LEVEL = date(2026, 1, 1)  # the day the generators' real-scale counts describe
 MONTH = (0.96, 0.92, 0.99, 1.00, 1.04, 0.99, 1.00, 1.00, 0.99, 1.01, 1.00, 1.08)  # January .. December
 LUNAR = ("Korean New Year", "Chuseok")  # the feasts, by the library's English names

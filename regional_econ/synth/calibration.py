@@ -78,9 +78,12 @@ def area_tickets() -> dict[str, float]:
     payment-weighted mean of the others, so that the province's mean ticket is the portal's."""
     amounts = table("calibration_spending_share")
     counts = dict(table("calibration_age_usage").group_by("sigungu_cd").agg(pl.col("payments").sum()).iter_rows())
-    relative = amounts.with_columns(implied=pl.col("amount_krw") / pl.col("category_cd").replace_strict(_TICKET))
-    implied = dict(relative.group_by("sigungu_cd").agg(pl.col("implied").sum()).iter_rows())
-    counted = {a: n for a, n in counts.items() if n >= MIN_AGE_PAYMENTS}
+    relative = amounts.with_columns(implied=pl.col("amount_krw") / pl.col("category_cd").replace_strict(_TICKET)).sort(
+        "sigungu_cd", "category_cd", "gender"
+    )
+    codes_, first = np.unique(relative["sigungu_cd"].to_numpy(), return_index=True)
+    implied = dict(zip(codes_, np.add.reduceat(relative["implied"].to_numpy(), first), strict=True))  # summed in row order
+    counted = {a: counts[a] for a in sorted(counts) if counts[a] >= MIN_AGE_PAYMENTS}
     mean = sum(counted.values()) and sum(implied[a] for a in counted) / sum(counted.values())
     return {a: implied[a] / counted[a] if a in counted else mean for a in sorted(implied)}
 
@@ -167,9 +170,12 @@ def calibrated_shares() -> pl.DataFrame:
     weights = area_intensity().select("sigungu_cd", "joined", w=pl.col("residents_k") * pl.col("intensity"))
     cells = cells.join(weights, on="sigungu_cd")
     joined = cells.filter("joined")
-    own = joined.with_columns(mix=pl.col("share") / pl.col("share").sum().over("sigungu_cd"))
+    # Integer amounts: their sums are exact in any order (a float sum's last bit could change a draw).
+    own = joined.with_columns(mix=pl.col("amount_krw") / pl.col("amount_krw").sum().over("sigungu_cd"))
     province = (
-        joined.group_by("category_cd", "gender").agg(mix=pl.col("share").sum()).with_columns(pl.col("mix") / pl.col("mix").sum())
+        joined.group_by("category_cd", "gender")
+        .agg(mix=pl.col("amount_krw").sum())
+        .with_columns(pl.col("mix") / pl.col("mix").sum())
     )
     missing = weights.filter(~pl.col("joined")).join(province, how="cross")
     mixed = pl.concat(
@@ -178,7 +184,7 @@ def calibrated_shares() -> pl.DataFrame:
             missing.select("sigungu_cd", "category_cd", "gender", "w", "mix"),
         ]
     ).sort("sigungu_cd", "category_cd", "gender")
-    area_total = mixed.select("sigungu_cd", "w").unique("sigungu_cd")["w"].sum()
+    area_total = float(np.sum(weights.sort("sigungu_cd")["w"].to_numpy()))
     share = mixed["w"].to_numpy() * mixed["mix"].to_numpy() / area_total
     factor = area_tickets()
     return mixed.select("sigungu_cd", "category_cd", "gender").with_columns(

@@ -82,8 +82,9 @@ EVENTS = (
         "relief_payment_2026_09",
         "relief_payment",
         date(2026, 9, 7),
-        "A province-wide relief payment: 100,000 KRW to 30% of cards over five days, paid as the DRS fund.",
-        days=5,
+        "A province-wide relief payment: 100,000 KRW to 30% of cards over ten days, paid as the DRS fund "
+        "(a card still holding another fund's money on its day is not paid).",
+        days=10,
         amount_krw=100_000,
         share=0.3,
     ),
@@ -114,7 +115,7 @@ def surges_on(day: date) -> list[Event]:
 
 
 def relief_on(day: date) -> Event | None:
-    """The relief payment paid on ``day``, if any (one fifth of its cards each day)."""
+    """The relief payment paid on ``day``, if any (an equal part of its cards each day)."""
     return next((e for e in EVENTS if e.kind == "relief_payment" and e.start <= day < e.start + timedelta(days=e.days)), None)
 
 

@@ -65,7 +65,7 @@ NEW_CARDS = 500  # a day: 6% a year, the pace of the volume (calendar.GROWTH), s
 TRANSACTIONS = 600_000
 POLICY_CHARGES = 1_500  # policy payments a day (youth basic income comes quarterly, below)
 YBI_SHARE = 0.1  # of cards in their twenties: those aged 24, paid youth basic income each quarter
-RELIEF_SALT = 7_919  # a relief payment's cards: another fixed draw than youth basic income's
+RELIEF_SALT = 7_919  # a relief payment's cards: a fixed draw independent of youth basic income's
 POLICY_HOLDERS = 0.02  # cards holding policy money not yet spent (about three weeks of payments, one quarter's YBI)
 LOCAL = 0.80  # a payment's card lives in the merchant's area
 FOREIGN_CURRENCY = 0.03  # cards holding another city's currency
@@ -737,7 +737,7 @@ class Kona:
             pay(np.flatnonzero((ages == AGE_BANDS.index("20")) & free & aged_24), "YBI", YBI_AMOUNT)
         relief = events.relief_on(day)
         if relief is not None:  # each of its cards on one of its days
-            h = _unit_hash(np.arange(n) + RELIEF_SALT)
+            h = _unit_hash(np.arange(n), RELIEF_SALT)
             today = (h < relief.share) & (np.floor(h / relief.share * relief.days) == (day - relief.start).days)
             pay(np.flatnonzero(today & free), "DRS", relief.amount_krw)
         names = list(FUND_CHARGE)
@@ -801,9 +801,14 @@ def _fund_or_none(fund: np.ndarray) -> np.ndarray:
     return np.where(fund == len(FUNDS), NO_FUND, fund)
 
 
-def _unit_hash(keys: np.ndarray) -> np.ndarray:
-    """A fixed number in [0, 1) per integer key (Fibonacci hashing): the same draw every run."""
-    return ((np.asarray(keys, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)).astype(float) / 2**24
+def _unit_hash(keys: np.ndarray, salt: int = 0) -> np.ndarray:
+    """A fixed number in [0, 1) per integer key (splitmix64's finalizer): the same draw every run,
+    and draws of different salts independent of each other."""
+    x = np.asarray(keys, dtype=np.uint64) + np.uint64(salt * 0x9E3779B97F4A7C15 % 2**64)
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return ((x ^ (x >> np.uint64(31))) >> np.uint64(11)).astype(float) / 2**53
 
 
 def _optional_dates(days: np.ndarray) -> pl.Series:

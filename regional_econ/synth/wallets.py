@@ -1,9 +1,9 @@
 """What each card holds: money that adds up.
 
 A card pays from its balance and never goes below zero. It holds two purses: policy money (one
-fund at a time: youth basic income, relief...) and its own charged money. A payment is paid from
-the policy purse when that covers it whole, and is then tagged with the fund; otherwise from the
-card's own money. When that does not cover a payment, the holder tops up minutes before: a
+fund at a time: youth basic income, relief...) and its own charged money. Payments are paid from
+the policy purse first, in time order, and are then tagged with the fund; the one that spends the
+last of it is paid partly from the card's own money, and the fund is released. When that does not cover a payment, the holder tops up minutes before: a
 standard amount at least the shortfall, plus the city's incentive. So charges follow spending
 (over a month they balance it), policy payments are spent by the cards that received them, and
 cancels refund the purse they were paid from.
@@ -82,14 +82,17 @@ class Wallets:
             return total - np.r_[0, total[:-1]][start][group] if n else total
 
         held = self.fund[c]
-        # Policy money first, for the payments it covers whole (in time order).
+        # Policy money first, in time order, until it is spent: the payment that spends the last of
+        # it is paid partly from it (and carries the fund), the rest from the card's own money.
         # Money paid in today counts from its arrival: a payment before it cannot use it.
-        s_ = second[order]
-        arrived = s_ > self.credited_at[c]
+        arrived = (second[order] > self.credited_at[c]) & (held != NO_FUND)
         usable = np.where(arrived, a, 0)
-        from_policy = arrived & (running(usable) <= self.policy[c]) & (self.fund[c] != NO_FUND)
-        spent_policy = np.bincount(group, weights=np.where(from_policy, a, 0), minlength=len(start)).astype(np.int64)
-        own_paid = np.where(from_policy, 0, a)
+        through = running(usable)
+        policy = self.policy[c]
+        used = np.minimum(through, policy) - np.minimum(through - usable, policy)
+        from_policy = used > 0
+        spent_policy = np.bincount(group, weights=used, minlength=len(start)).astype(np.int64)
+        own_paid = a - used
         need = running(own_paid)  # own money spent up to and including each payment
         available = self.own[c].copy()
         top_card, top_second, top_amount, top_incentive = [], [], [], []
@@ -134,8 +137,16 @@ class Wallets:
 
     def refund(self, card: np.ndarray, amount: np.ndarray, fund: np.ndarray) -> None:
         """Cancels give the money back to the purse it came from: the fund's, when the card holds
-        that fund or none (then it holds it again), else its own money."""
-        back = (fund != NO_FUND) & ((self.fund[card] == fund) | (self.fund[card] == NO_FUND))
+        that fund or none (then it holds it again, the first fund refunded if several), else its
+        own money."""
+        held = self.fund[card]
+        back = (fund != NO_FUND) & ((held == fund) | (held == NO_FUND))
+        if back.any():  # a card holding no fund takes back one fund only
+            rows = np.flatnonzero(back & (held == NO_FUND))
+            cards, first = np.unique(card[rows], return_index=True)
+            first_fund = np.full(len(self.fund), NO_FUND, dtype=np.int64)
+            first_fund[cards] = fund[rows[first]]
+            back &= (held != NO_FUND) | (fund == first_fund[card])
         np.add.at(self.own, card[~back], amount[~back])
         np.add.at(self.policy, card[back], amount[back])
         self.fund[card[back]] = fund[back]

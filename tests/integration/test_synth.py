@@ -669,6 +669,9 @@ def test_cards_never_pay_more_than_they_hold(chuseok):
         for kind, delta, fund in rows.select("kind", "delta", "fund").iter_rows():
             if fund is None or (kind == 2 and held not in (None, fund)):
                 own += delta
+            elif kind == 1:  # policy money first, the rest of the payment from its own
+                used = min(-delta, policy)
+                policy, own = policy - used, own + delta + used
             else:
                 policy, held = policy + delta, fund
             assert own >= 0 and policy >= 0, token
@@ -790,9 +793,10 @@ def test_planted_spending_events_show_in_the_transactions(planted):
 
 def test_the_planted_relief_is_paid_to_its_share_of_cards_and_spent(planted):
     charges = all_rows(planted, "kona/charges").filter(pl.col("policy_fund_cd") == "DRS")
-    relief = charges.filter(pl.col("charged_at").dt.date().is_between(date(2026, 9, 7), date(2026, 9, 11)))
+    relief = charges.filter(pl.col("charged_at").dt.date() >= date(2026, 9, 7))
     cards = all_rows(planted, "kona/cardholders").unique("card_token").height
-    assert 0.2 < relief["card_token"].n_unique() / cards < 0.32  # 30% of cards, less those holding another fund
+    # 30% of cards over ten days, eight of them in the window, less the cards holding another fund.
+    assert 0.18 < relief["card_token"].n_unique() / cards < 0.25
     spent = all_rows(planted, "kona/transactions").filter(pl.col("policy_fund_cd") == "DRS")
     assert spent.filter(pl.col("approved_at").dt.date() >= date(2026, 9, 7)).height > 10 * spent.height / 100
 

@@ -19,8 +19,10 @@ def _replay_never_negative(opening, policy0, fund0, card, amount, second, fund, 
         if f == NO_FUND:
             own[c] += delta
         else:
-            assert fund0[c] == f  # tagged with the fund the card holds
-            policy[c] += delta
+            assert fund0[c] == f and policy[c] > 0  # tagged with the fund the card holds, while it has some
+            used = min(-delta, policy[c])  # the rest of the payment from its own money
+            policy[c] -= used
+            own[c] += delta + used
         assert own[c] >= 0 and policy[c] >= 0
     return own, policy
 
@@ -57,10 +59,17 @@ def test_policy_money_pays_whole_payments_first_then_own_money():
         np.array([10, 20, 30]),
         np.array([0.1]),
     )
-    # 10,000 + 15,000 from the fund; the third would overdraw it (35,000 > 30,000): own money, topped up.
-    assert fund.tolist() == [2, 2, NO_FUND]
+    # 10,000 + 15,000 from the fund; the third spends its last 5,000 and 5,000 of own money, topped up.
+    assert fund.tolist() == [2, 2, 2]
     assert t_card.tolist() == [0] and t_amount[0] >= 10_000
-    assert wallets.policy[0] == 5_000 and wallets.fund[0] == 2
+    assert wallets.policy[0] == 0 and wallets.fund[0] == NO_FUND  # spent out: the card may receive another fund
+
+
+def test_a_card_holding_no_fund_takes_back_one_fund():
+    wallets = Wallets(np.random.default_rng(0), 1)
+    wallets.own[:] = 0
+    wallets.refund(np.array([0, 0]), np.array([5_000, 3_000]), np.array([1, 3]))
+    assert wallets.policy.tolist() == [5_000] and wallets.fund.tolist() == [1] and wallets.own.tolist() == [3_000]
 
 
 def test_cancels_refund_the_purse_they_were_paid_from():
