@@ -63,11 +63,19 @@ OTHER_FIRM_KSIC = {
 }
 CONTENT_MERCHANT_CATEGORIES = ("C14", "C10", "C08")  # bookshops, culture & hobby, leisure venues
 
+DECLINING = -0.1  # a trend below this is a planted decline (kona.DISTRESSED_SLOPE), not noise
+
 # Credit grade mix (AAA..D), applied to a score. Most SMEs sit at BBB and BB; B or worse, where
 # a bureau's observed default rates rise above a few percent a year, is about a fifth of them
 # (22%: B 16%, CCC 4%, CC..D 2%), so the early warning's credit condition picks a minority.
 # A distressed business starts a notch worse and falls another every ``NOTCH_MONTHS`` (``ked``).
 GRADE_MIX = [0.003, 0.012, 0.055, 0.25, 0.46, 0.16, 0.04, 0.012, 0.005, 0.003]
+
+
+def declining(slope: np.ndarray) -> np.ndarray:
+    """Merchants planted as distressed, by kona's trend of their sales (a month): far below the
+    others' spread around zero."""
+    return np.asarray(slope) < DECLINING
 
 
 class Universe:
@@ -90,7 +98,7 @@ class Universe:
         registered = merchants["registered_on"].cast(pl.Int32).to_numpy()
         # Revenue of the last fiscal year: at least the card sales that set the sales class.
         revenue = (merchants["sales_krw"].to_numpy() * gen.uniform(1.0, 1.1, n)).round(-3).astype(np.int64)
-        distressed = merchants["slope"].to_numpy() < -0.1
+        distressed = declining(merchants["slope"].to_numpy())
         margin = np.where(distressed, gen.normal(-0.05, 0.05, n), gen.normal(0.08, 0.07, n))
         in_ked = np.zeros(n, dtype=bool)
         in_ked[gen.permutation(n)[: round(KED_COVERAGE["merchant"] * n)]] = True
@@ -211,8 +219,8 @@ class Universe:
                 "revenue_krw": revenue,
                 "employees": np.maximum(0, np.round(revenue / 60e6 * gen.lognormal(0, 0.4, n))).astype(np.int32),
                 "margin": margin,
-                "grade_rank": self._grades(gen, margin, merchants["slope"].to_numpy() < -0.1),
-                "distressed": merchants["slope"].to_numpy() < -0.1,
+                "grade_rank": self._grades(gen, margin, declining(merchants["slope"].to_numpy())),
+                "distressed": declining(merchants["slope"].to_numpy()),
                 "slope": merchants["slope"].to_numpy(),
                 "in_ked": gen.random(n) < KED_COVERAGE["merchant"],
                 "closed_before": np.zeros(n, dtype=bool),

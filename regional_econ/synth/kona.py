@@ -6,10 +6,13 @@ on 2024-01-01). Every merchant and card a transaction or charge uses is in a reg
 delivered on or before that day.
 
 Transactions, per day (all vectorized):
-1. a payment cell merchant area x category x gender is drawn with weight = 2019 amount
-   share / category mean ticket (x the week's category trend), so AMOUNT shares match
-   ``calibration_spending_share``; cells without an open merchant are dropped;
-2. a merchant of that area and category, weighted by its annual sales (x its own trend);
+1. a payment cell merchant area x category x gender is drawn with weight = calibrated amount
+   share / the cell's mean ticket (``calibration.spending_cells``), x the week's category trend,
+   x the group's day (``calendar``) and the planted events (``events``), so AMOUNT shares match
+   the calibration; cells without an open merchant are dropped; the day's count follows the
+   calendar;
+2. a merchant of that area and category, weighted by its annual sales (x its own trend); a
+   distressed merchant also loses payments outright as it declines;
 3. the currency paid with, from ``calibration.currency_by_area`` (regional currencies are
    only accepted in their issuing city, so this is ~always the area's own);
 4. a card holding that currency and of that gender: 80% of the time one living in the
@@ -18,10 +21,12 @@ Transactions, per day (all vectorized):
 5. amount lognormal around its cell's mean ticket (the portal's per area, ~24,700 KRW overall),
    ending as its category group's prices do; time from its group's hours (``calendar``);
    channel by age;
-6. paid from the card's purses (``wallets``): policy money when it covers the payment whole
-   (the payment carries the fund), else the card's own money, topped up minutes before when short.
+6. paid from the card's purses (``wallets``): policy money first (the payment carries the fund;
+   the one that spends the last of it is topped up from the card's own money), else the card's
+   own money, topped up minutes before when short.
 Charges are those top-ups (with the city's incentive) and the policy payments: youth basic income
-each quarter, the other funds daily, each to eligible cards holding no other fund.
+each quarter, a planted relief payment on its days, the other funds daily, each to eligible cards
+holding no other fund.
 Cancels: 1.2% of approvals fully and 0.3% partially the same day, 0.5% the next day (a
 cancel of day D-1's approval in day D's file, same card and merchant; planned on D-1 so a
 day never depends on the window's length, and only emitted for approvals in the window).
@@ -38,7 +43,7 @@ import polars as pl
 from regional_econ.contracts import contract
 from regional_econ.reference import codes, table
 from regional_econ.synth import areas, calendar, calibration, events
-from regional_econ.synth.businesses import Universe
+from regional_econ.synth.businesses import Universe, declining
 from regional_econ.synth.common import (
     Context,
     choice,
@@ -381,7 +386,7 @@ class Kona:
         is_open &= self.merchants["registered_on"].cast(pl.Int32).to_numpy() < dn
         candidates = np.flatnonzero(is_open)
         if closures and len(candidates):
-            w = np.where(self.merchants["slope"].to_numpy()[candidates] < -0.1, 5.0, 1.0)
+            w = np.where(declining(self.merchants["slope"].to_numpy()[candidates]), 5.0, 1.0)
             w = w / np.sqrt(self.merchants["sales_krw"].to_numpy()[candidates] / 1e8)
             chosen = gen.choice(candidates, min(closures, len(candidates)), replace=False, p=w / w.sum())
             mask = np.zeros(self.merchants.height, dtype=bool)
@@ -603,7 +608,7 @@ class Kona:
         # A distressed merchant also loses customers outright: its weight alone is shared out again
         # within its cell, and the only merchant of a cell would keep everything.
         slope = self.merchants["slope"].to_numpy()[merchant]
-        kept = (slope >= DISTRESSED_SLOPE / 2) | (gen.random(n) < np.exp(slope * months))
+        kept = ~declining(slope) | (gen.random(n) < np.exp(slope * months))
         pick, area_i, cat_i, gender, merchant = pick[kept], area_i[kept], cat_i[kept], gender[kept], merchant[kept]
         n = int(kept.sum())
         # 3. currency paid with, by merchant area
