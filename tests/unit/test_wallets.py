@@ -8,14 +8,18 @@ from regional_econ.synth.wallets import MAX_CHARGE, NO_FUND, Wallets
 
 
 def _replay_never_negative(opening, policy0, fund0, card, amount, second, fund, tops):
-    """Every event in time order, top-ups before payments at the same second: no purse below zero."""
+    """Every event in time order, top-ups before payments at the same second, a card's payments of
+    one second in the order they were drawn: no purse below zero."""
     t_card, t_second, t_amount, t_bonus = tops
     events = sorted(
-        [(int(s), 0, int(c), int(a + b), NO_FUND) for c, s, a, b in zip(t_card, t_second, t_amount, t_bonus, strict=True)]
-        + [(int(s), 1, int(c), -int(a), int(f)) for c, s, a, f in zip(card, second, amount, fund, strict=True)]
+        [
+            (int(s), 0, i, int(c), int(a + b), NO_FUND)
+            for i, (c, s, a, b) in enumerate(zip(t_card, t_second, t_amount, t_bonus, strict=True))
+        ]
+        + [(int(s), 1, i, int(c), -int(a), int(f)) for i, (c, s, a, f) in enumerate(zip(card, second, amount, fund, strict=True))]
     )
     own, policy = opening.astype(np.int64).copy(), policy0.astype(np.int64).copy()
-    for _, _, c, delta, f in events:
+    for _, _, _, c, delta, f in events:
         if f == NO_FUND:
             own[c] += delta
         else:
