@@ -12,7 +12,7 @@ from assets.partitions import partitions_for
 from regional_econ.marts import MARTS
 from regional_econ.publish.catalog import build_catalog
 from regional_econ.publish.disclosure import PROTECTION, RULE
-from regional_econ.publish.disclosure.linked import Audit, audit, auditable
+from regional_econ.publish.disclosure.linked import Audit, audit
 from regional_econ.publish.files import SUPPRESSED, published_frames, withheld_shares, write_product
 from resources import ParquetLake, PublishFolder
 
@@ -27,20 +27,10 @@ def _linked_marts(name: str) -> list[str]:
     return [m for m in PUBLISHED if m == name or quantities(m) & quantities(name)]
 
 
-def _check(name: str, audits: dict[str, dict[str, Audit]], figures: dict[str, dict], unaudited: set[str]) -> dg.AssetCheckResult:
+def _check(name: str, audits: dict[str, dict[str, Audit]], figures: dict[str, dict]) -> dg.AssetCheckResult:
     per_period = {period: found[name] for period, found in audits.items() if name in found}
     failing = {p: a.failing.height for p, a in per_period.items() if a.failing.height}
     narrowest = [a.narrowest for a in per_period.values() if a.narrowest is not None]
-    if unaudited and not failing:
-        # Not a pass: the month was protected by the subtraction and capacity passes only.
-        return dg.AssetCheckResult(
-            asset_key=product_key(name),
-            check_name=PROTECTED,
-            passed=False,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=f"not audited ({', '.join(sorted(unaudited))}): more withheld values than the in-run audit solves",
-            metadata={"unaudited_periods": sorted(unaudited), "periods": dg.MetadataValue.json(figures)},
-        )
     return dg.AssetCheckResult(
         asset_key=product_key(name),
         check_name=PROTECTED,
@@ -88,7 +78,6 @@ def _check(name: str, audits: dict[str, dict[str, Audit]], figures: dict[str, di
 )
 def publish_products(context: dg.AssetExecutionContext, lake: ParquetLake, publish: PublishFolder):
     audits, figures, written = {}, {name: {} for name in PUBLISHED}, {name: None for name in PUBLISHED}
-    unaudited: set[str] = set()
     for period in context.partition_keys:
         marts = {}
         for name in PUBLISHED:
@@ -102,18 +91,14 @@ def publish_products(context: dg.AssetExecutionContext, lake: ParquetLake, publi
         withheld = protection.withheld.copy()
         for name, frame in published.items():
             withheld[protection.linked.cells(name)] = frame[SUPPRESSED].to_numpy()
-        if not auditable(protection.linked, withheld):
-            unaudited.add(period)
-            context.log.warning(f"publish {period}: too many withheld values for the in-run audit; not audited")
-            found = None
-        elif protection.audit is not None and np.array_equal(withheld, protection.withheld):
+        if np.array_equal(withheld, protection.withheld):
             found = protection.audit  # the protection's last audit was of exactly these cells: not solved twice
         else:
             found = audit(protection.linked, withheld)
-            audits[period] = {name: _for_product(found, protection, name) for name in published}
-        if found is not None and not found.failing.is_empty():
+        audits[period] = {name: _for_product(found, protection, name) for name in published}
+        if not found.failing.is_empty():
             for name in PUBLISHED:
-                yield _check(name, audits, figures, unaudited)
+                yield _check(name, audits, figures)
             raise dg.Failure(f"publish {period}: {found.failing.height} withheld value(s) recoverable; nothing was written")
         for name, frame in published.items():
             shares = withheld_shares(MARTS[name], frame, protection.published(name))
@@ -122,7 +107,7 @@ def publish_products(context: dg.AssetExecutionContext, lake: ParquetLake, publi
             write_product(publish.path, MARTS[name], period, frame, shares)
             written[name] = frame
     for name in PUBLISHED:
-        yield _check(name, audits, figures, unaudited)
+        yield _check(name, audits, figures)
     for name in PUBLISHED:
         if written[name] is None:
             continue

@@ -55,6 +55,9 @@ class Disclosure:
     derived: tuple[str, ...] = ()  # dims that are functions of other dims (not a line of their own)
     # A long table's (kind, value) dims: each kind's values add up to its "all" row; not rolled up.
     breakdown: tuple[str, str] | None = None
+    # Dims published from the level above the mart's cells (gu rolled into their si/gun): where
+    # the cells are too thin to show, so that they are not unknowns of every audit.
+    coarser: tuple[str, ...] = ()
     title: tuple[str, str] = ("", "")  # (Korean, English): the product's name in the portal and the API
 
     def __post_init__(self) -> None:
@@ -210,7 +213,8 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         f"month sigungu_cd age_band gender category_cd {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_by_demographics,
         Disclosure(("month", "sigungu_cd", "age_band", "gender", "category_cd"), (*SPENDING_VALUES, "cards"),
-                   SPENDING_VALUES, "spending", names=AREA_CATEGORY, title=("성별·연령별 소비", "Spending by age and gender")),
+                   SPENDING_VALUES, "spending", names=AREA_CATEGORY, coarser=("sigungu_cd",),
+                   title=("성별·연령별 소비", "Spending by age and gender")),
     ),
     Mart(
         "spending_flows", "monthly", "month home_sigungu_cd merchant_sigungu_cd",
@@ -252,7 +256,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         MONTH_OF_PAYMENTS, spending.policy_fund_usage,
         Disclosure(("month", "policy_fund_cd", "sigungu_cd", "category_cd", "sales_class", "is_small_merchant"),
                    ("net_amount_krw", "approvals"), ("net_amount_krw", "approvals"), "policy_fund", names=AREA_CATEGORY,
-                   derived=("is_small_merchant",), title=("정책자금 사용", "Policy fund usage")),
+                   derived=("is_small_merchant",), coarser=("sigungu_cd",), title=("정책자금 사용", "Policy fund usage")),
     ),
     # Fusion of the centers
     Mart(

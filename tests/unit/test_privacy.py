@@ -4,6 +4,7 @@ median of three, a withheld gu recovered from its si's total."""
 
 import itertools
 
+import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -188,3 +189,46 @@ def test_only_suppressed_is_published_never_why():
     published = _publishable(Product, protection.published("t"), "2026-09-01")
     assert "suppressed" in published.columns and not any("reason" in c or "suppression" in c for c in published.columns)
     assert published.filter("suppressed")["net_amount_krw"].null_count() == int(published["suppressed"].sum())
+
+
+@st.composite
+def attacker_systems(draw):
+    """A random nonnegative table's relations with some cells withheld: (a, rhs, values)."""
+    n_rows, n_cols = draw(st.integers(2, 4)), draw(st.integers(2, 4))
+    values = np.array(draw(st.lists(st.integers(0, 1000), min_size=n_rows * n_cols, max_size=n_rows * n_cols)), float)
+    table = values.reshape(n_rows, n_cols)
+    withheld = np.array(draw(st.lists(st.booleans(), min_size=table.size, max_size=table.size))).reshape(table.shape)
+    # Relations of the cells alone (the margins published): one per row, one per column.
+    rows = [[(r, c) for c in range(n_cols)] for r in range(n_rows)] + [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
+    unknown = [(r, c) for r in range(n_rows) for c in range(n_cols) if withheld[r, c]]
+    index = {cell: i for i, cell in enumerate(unknown)}
+    a = np.zeros((len(rows), len(unknown)))
+    rhs = np.zeros(len(rows))
+    for i, members in enumerate(rows):
+        for cell in members:
+            if cell in index:
+                a[i, index[cell]] = 1.0
+        # What the published margin leaves for the withheld members of the relation.
+        rhs[i] = sum(table[cell] for cell in members if cell in index)
+    return a, rhs, np.array([table[cell] for cell in unknown])
+
+
+@settings(max_examples=80, deadline=None)
+@given(attacker_systems())
+def test_a_value_certified_protected_is_protected_by_its_exact_extremes(system):
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix
+
+    from regional_econ.publish.disclosure.linked import _certify
+
+    a, rhs, values = system
+    if values.size == 0:
+        return
+    need = 0.15 * values
+    certified = _certify(csr_matrix(a), rhs, values, need, None)
+    for j in np.flatnonzero(certified):
+        objective = np.zeros(values.size)
+        objective[j] = 1.0
+        low = linprog(objective, A_eq=a, b_eq=rhs, bounds=(0, None)).fun
+        high = -linprog(-objective, A_eq=a, b_eq=rhs, bounds=(0, None)).fun
+        assert low <= values[j] - need[j] + 1e-6 and high >= values[j] + need[j] - 1e-6

@@ -1,7 +1,8 @@
 """A product's cells: the mart's cells and every level above them, with the additive relations
 between them (a total is the sum of the cells below it), which is what a reader can use.
 
-Each dimension of a line is rolled up through its hierarchy (gu -> si -> all, category ->
+A dimension declared ``coarser`` starts from the level above the mart's cells. Each dimension
+of a line is rolled up through its hierarchy (gu -> si -> all, category ->
 group -> all, ...); a total is a null in the dimension's column. Additive values are summed;
 for the primary rules a total carries bounds that hold whatever the overlap of contributors
 between its parts: at least as many persons and businesses as its largest part, at most the
@@ -93,6 +94,12 @@ def build(mart: pl.DataFrame, d: Disclosure) -> Cube:
         *[pl.col(c).max() for c in rule_cols],
         *[pl.col(c).sum() for c in bound_cols],
     ]
+    for dim in d.coarser:
+        up, others = parents(dim), [*fixed, *[x for x in dims if x != dim]]
+        has_parent = pl.col(dim).cast(pl.String).is_in(list(up))
+        above = pl.col(dim).cast(pl.String).replace_strict(up, default=None).cast(cells.schema[dim])
+        rolled = _roll(cells.filter(has_parent).with_columns(above), others, dim, aggregations, key)
+        cells = pl.concat([cells.filter(~has_parent), rolled], how="diagonal_relaxed")
     for dim in dims:
         others = [*fixed, *[x for x in dims if x != dim]]
         up = parents(dim)

@@ -10,15 +10,17 @@ are equal the attacker also knows they are equal (an identity relation).
 
 **The audit.** For each quantity, the withheld cells are the unknowns of the attacker's linear
 program: every relation of every product publishing the quantity, with the published cells as
-constants, each unknown at least 0 (unless negative: then unbounded below). For each withheld cell the attacker
-minimizes and maximizes it (HiGHS, per connected block of unknowns); the cell is protected
-when both ends lie at least ``protection`` x |value| away from its value.
+constants, each unknown at least 0 (unless negative: then unbounded below). A cell is protected
+when the attacker's minimum and maximum lie at least ``protection`` x |value| away from its
+value; feasible points in a mirror box show that for most cells at once (``_certify``), and the
+exact extremes are solved for the rest (HiGHS, per connected block of unknowns).
 
 **Secondary suppression.** After the primary rules, (1) no relation may hold exactly one
 withheld cell (it would be recovered by subtraction): its cheapest published cell is added;
-(2) then, while the audit finds cells not protected, each gets a complement from a relation
-it is in: the published cell of least value that still covers the protection it lacks (else
-the largest), so that little is withheld beyond what protection needs.
+(2) in every relation the other withheld cells must be able to absorb the protection a withheld
+cell needs; (3) then, while the audit does not show cells protected, each gets complements: the
+published cell of least value that covers what it lacks, and after ``SINGLE_ROUNDS`` (or when
+that stalls) every published cell of its narrowest relation.
 """
 
 from __future__ import annotations
@@ -28,18 +30,18 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import polars as pl
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from regional_econ.marts import Disclosure
 from regional_econ.publish.disclosure import rules
 from regional_econ.publish.disclosure.cube import CHILDREN, ID, Cube, build
 
-MAX_ROUNDS = 8  # rounds of complements chosen by the quick audit
-QUICK_ROUNDS = 2  # certification programs per block and side while protecting
-EXACT_ROUNDS = 5  # ... in the audit that decides
-AUDIT_LIMIT = 3000  # withheld values of one quantity beyond which the in-run audit is not attempted (see README)
-EXACT_LIMIT = 100  # exact extremes solved per block and side; beyond, a value not certified counts as recoverable
+MAX_ROUNDS = 40  # rounds of complements chosen by the quick audit
+SINGLE_ROUNDS = 1  # ... of single complements, then whole relations opened
+STALL_ROUNDS = 2  # ... or sooner, when this many rounds leave as many values failing
+CERTIFY_ROUNDS = 6  # certification programs per block
+EXACT_LIMIT = 100  # exact extremes solved per block; beyond, a value not certified counts as recoverable
 TOLERANCE = 1e-6
 
 
@@ -227,12 +229,15 @@ def audit(
     protection: float = rules.PROTECTION,
     exact: bool = True,
     only: set[str] | None = None,
+    certified: dict[str, np.ndarray] | None = None,
 ) -> Audit:
     """The attacker's interval for every withheld cell of every quantity (``withheld``: per cell).
 
     ``exact=False`` (while protecting) skips the exact extremes of cells not certified: they
     count as failing, which at worst withholds a complement more than needed. ``only``: the
-    quantities to audit (default all)."""
+    quantities to audit (default all). ``certified``: per quantity, cells an earlier audit of a
+    subset of ``withheld`` found protected; they still are (withholding more only widens what
+    the attacker cannot rule out), so they are not certified again."""
     rows = []
     for q, r in linked.relations.items():
         if only is not None and q not in only:
@@ -254,7 +259,8 @@ def audit(
         a = csr_matrix((coef[~known], (rel[~known], mv[~known])), shape=(rel_ids.size, unknown.size))
         # Solved in units that keep the largest value near 1e4: HiGHS' tolerances are absolute.
         scale = max(1.0, float(np.nanmax(np.abs(value[r.cell]))) / 1e4) if r.cell.size else 1.0
-        low, high = _bounds(a, rhs / scale, value[unknown] / scale, protection, exact)
+        done = certified[q][unknown] if certified and q in certified else None
+        low, high = _bounds(a, rhs / scale, value[unknown] / scale, protection, exact, done)
         low, high = low * scale, high * scale
         rows.append(pl.DataFrame({"quantity": q, "cell": unknown, "value": value[unknown], "low": low, "high": high}))
     schema = {"quantity": pl.String, "cell": pl.Int64, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64}
@@ -278,17 +284,19 @@ def _add_rows(h: highspy.Highs, m, lower: np.ndarray, upper: np.ndarray) -> None
 
 
 def _bounds(
-    a: csr_matrix, rhs: np.ndarray, value: np.ndarray, protection: float, exact: bool = True
+    a: csr_matrix, rhs: np.ndarray, value: np.ndarray, protection: float, exact: bool = True, done: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """How far each unknown can move down and up subject to ``a x = rhs`` and ``x >= 0`` (for a
     value that is not negative).
 
-    Exact extremes are costly (two linear programs per unknown), so per connected block one
-    program per direction first certifies every unknown it can: it maximizes, over all unknowns
-    at once, how far each moves toward its side, capped at what protection needs. An unknown
-    that reaches the cap is protected on that side (the point found is feasible); for the
-    others the exact extreme is solved. So ``low`` and ``high`` are exact where protection
-    fails and at least the protection level where it holds.
+    Exact extremes are costly (two linear programs per unknown), so per connected block a few
+    programs first certify every unknown they can. Each finds a point the attacker cannot rule
+    out with every value inside ``[v - |v|, v + |v|]``: its mirror image ``2v - x`` is then
+    feasible too, so an unknown it moves by the protection level in either direction is
+    protected on both sides. Each round pushes the unknowns not certified yet up to their
+    protection level (the others free within the box). For the unknowns no round certifies, the
+    exact extremes are solved (``exact``; else they count as recoverable). So ``low`` and
+    ``high`` are exact where protection fails and at least the protection level where it holds.
     """
     n = a.shape[1]
     # What the attacker knows before: a value is not negative, unless it is (a month of more
@@ -307,54 +315,65 @@ def _bounds(
         if rows.size == 0:
             continue  # in no relation: nothing bounds it from above
         sub, b = sub[rows, :], rhs[rows]
-        k = cols.size
-        for sign, out in ((1.0, high), (-1.0, low)):
-            # Variables x (k) then y (k): y_i <= sign * (x_i - v_i), y_i <= need_i; maximize the sum of
-            # y_i / |v_i| over the unknowns not certified yet, until a round certifies no more.
-            h = _highs(
-                2 * k, np.r_[lower[cols], np.full(k, -highspy.kHighsInf)], np.r_[np.full(k, highspy.kHighsInf), need[cols]]
-            )
+        v, k = value[cols], cols.size
+        certified = _certify(sub, b, v, need[cols], None if done is None else done[cols])
+        low[cols[certified]] = v[certified] - need[cols[certified]]
+        high[cols[certified]] = v[certified] + need[cols[certified]]
+        rest = np.flatnonzero(~certified)
+        if rest.size and (not exact or rest.size > EXACT_LIMIT):
+            low[cols[rest]] = high[cols[rest]] = v[rest]  # not shown to be protected: treated as recoverable
+        elif rest.size:
+            h = _highs(k, lower[cols], np.full(k, highspy.kHighsInf))
             _add_rows(h, sub, b, b)
-            eye = csr_matrix((np.ones(k), (np.arange(k), np.arange(k))), shape=(k, k))
-            _add_rows(h, hstack([-sign * eye, eye]), np.full(k, -highspy.kHighsInf), -sign * value[cols])
-            h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-            # Any feasible point certifies: the interior-point method without crossover finds one fastest.
-            h.setOptionValue("solver", "ipm")
-            h.setOptionValue("run_crossover", "off")
-            weight = 1.0 / np.maximum(np.abs(value[cols]), 1e-9)
-            certified = need[cols] <= 0
-            for _ in range(EXACT_ROUNDS if exact else QUICK_ROUNDS):
-                if certified.all():
-                    break
-                h.changeColsCost(k, np.arange(k, 2 * k, dtype=np.int32), np.where(certified, 0.0, weight))
-                h.run()
-                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                    break
-                y = np.asarray(h.getSolution().col_value)[k:]
-                reached = y >= need[cols] - 1e-7 * (1 + np.abs(value[cols]))
-                if not (reached & ~certified).any():
-                    break
-                certified |= reached
-            out[cols[certified]] = value[cols[certified]] + sign * need[cols[certified]]
-            rest = np.flatnonzero(~certified)
-            if rest.size and (not exact or rest.size > EXACT_LIMIT):
-                out[cols[rest]] = value[cols[rest]]  # not shown to be protected: treated as recoverable
-            elif rest.size:
-                exact = _highs(k, lower[cols], np.full(k, highspy.kHighsInf))
-                _add_rows(exact, sub, b, b)
-                exact.changeObjectiveSense(highspy.ObjSense.kMaximize if sign > 0 else highspy.ObjSense.kMinimize)
+            for sign, out in ((1.0, high), (-1.0, low)):
+                h.changeObjectiveSense(highspy.ObjSense.kMaximize if sign > 0 else highspy.ObjSense.kMinimize)
                 for j in rest:
-                    exact.changeColCost(int(j), 1.0)
-                    exact.run()
-                    status = exact.getModelStatus()
+                    h.changeColCost(int(j), 1.0)
+                    h.run()
+                    status = h.getModelStatus()
                     if status == highspy.HighsModelStatus.kOptimal:
-                        out[cols[j]] = exact.getInfo().objective_function_value
+                        out[cols[j]] = h.getInfo().objective_function_value
                     elif status == highspy.HighsModelStatus.kUnbounded:
                         out[cols[j]] = sign * np.inf
                     else:
                         raise RuntimeError(f"the attacker's linear program has no solution ({status}): the relations do not hold")
-                    exact.changeColCost(int(j), 0.0)
+                    h.changeColCost(int(j), 0.0)
     return low, high
+
+
+def _certify(a: csr_matrix, b: np.ndarray, value: np.ndarray, need: np.ndarray, done: np.ndarray | None) -> np.ndarray:
+    """Which unknowns some feasible point in the mirror box moves by at least ``need`` (``done``:
+    known already)."""
+    k = value.size
+    certified = need <= 0
+    if done is not None:
+        certified = certified | done
+    # The box: within |v| of v, and not below 0 where the attacker knows a value is not negative.
+    box_low = np.where(value >= 0, 0.0, -highspy.kHighsInf)
+    box_high = np.where(value >= 0, 2 * value, highspy.kHighsInf)
+    h = _highs(k, box_low, box_high)
+    _add_rows(h, a, b, b)
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    # Any feasible point certifies: the interior-point method without crossover finds one fastest.
+    h.setOptionValue("solver", "ipm")
+    h.setOptionValue("run_crossover", "off")
+    index = np.arange(k, dtype=np.int32)
+    weight = 1.0 / np.maximum(np.abs(value), 1e-9)
+    tolerance = 1e-7 * (1 + np.abs(value))
+    for _ in range(CERTIFY_ROUNDS):
+        if certified.all():
+            break
+        h.changeColsBounds(k, index, box_low, np.where(certified, box_high, np.minimum(box_high, value + need)))
+        h.changeColsCost(k, index, np.where(certified, 0.0, weight))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        x = np.asarray(h.getSolution().col_value)
+        reached = np.abs(x - value) >= need - tolerance
+        if not (reached & ~certified).any():
+            break
+        certified |= reached
+    return certified
 
 
 def _complements(linked: LinkedSet, failing: pl.DataFrame, withheld: np.ndarray, protection: float) -> np.ndarray:
@@ -403,7 +422,7 @@ def _published_neighbours(need: pl.DataFrame, members: pl.DataFrame, withheld: n
 class Protection:
     linked: LinkedSet
     withheld: np.ndarray  # per cell
-    audit: Audit | None  # None: too large to audit in the run (``AUDIT_LIMIT``)
+    audit: Audit  # the last audit, of exactly ``withheld``
     rounds: int
 
     def published(self, product: str) -> pl.DataFrame:
@@ -420,32 +439,64 @@ def protect(products: dict[str, tuple[pl.DataFrame, Disclosure]], protection: fl
     linked = assemble(products)
     withheld_units = np.zeros(linked.size, bool)
     _withhold(linked, withheld_units, np.flatnonzero(linked.reasons != None))  # noqa: E711 - an object array
-    rounds, main = 0, linked.main
+    rounds, scope, certified, failing = 0, linked.main, {}, []
     while True:
         _subtraction_pass(linked, withheld_units)
         _capacity_pass(linked, withheld_units, protection)
         withheld = withheld_units[linked.unit]
-        if not auditable(linked, withheld):
-            return Protection(linked, withheld, None, rounds)
-        # Rounds audit each product's main value quickly; the last word is the exact audit of all.
-        result = audit(linked, withheld, protection, exact=False, only=main)
-        if result.failing.is_empty() or rounds >= MAX_ROUNDS:
-            result = audit(linked, withheld, protection)
-            if result.failing.is_empty() or main is None:
-                return Protection(linked, withheld, result, rounds)
-            if rounds >= MAX_ROUNDS:
+        # Rounds audit each product's main value first, then every value; an audit without a
+        # failing value is final (every value certified: the exact extremes add nothing).
+        result = audit(linked, withheld, protection, exact=False, only=scope, certified=certified)
+        for (q,), group in result.intervals.filter("protected").group_by(["quantity"]):
+            certified.setdefault(q, np.zeros(linked.size, bool))[group["cell"].to_numpy()] = True
+        if not result.failing.is_empty():
+            failing.append(result.failing.height)
+            stalled = len(failing) > STALL_ROUNDS and failing[-1] >= failing[-1 - STALL_ROUNDS]
+            # Single complements first (least loss); when they stop paying off, a failing value's
+            # narrowest relation is opened whole.
+            choose = _complements if rounds < SINGLE_ROUNDS and not stalled else _open_relations
+            added = choose(linked, result.failing, withheld, protection)
+            if not added.size or withheld_units[linked.unit[added]].all():
+                added = _open_neighbourhood(linked, result.failing, withheld)
+            if rounds < MAX_ROUNDS and added.size and not withheld_units[linked.unit[added]].all():
+                _withhold(linked, withheld_units, added)
+                rounds += 1
+                continue
+            # Complements no longer help: the exact extremes decide whether the rest are protected.
+            result = audit(linked, withheld, protection, only=scope, certified=certified)
+            if not result.failing.is_empty():
                 return _last_resort(linked, withheld_units, result, protection, rounds)
-            main = None  # the other values need complements too: from now on every round audits all
-        added = _complements(linked, result.failing, withheld, protection)
-        if added.size == 0 or withheld_units[linked.unit[added]].all():
-            return _last_resort(linked, withheld_units, result, protection, rounds)
-        _withhold(linked, withheld_units, added)
-        rounds += 1
+            for (q,), group in result.intervals.group_by(["quantity"]):
+                certified.setdefault(q, np.zeros(linked.size, bool))[group["cell"].to_numpy()] = True
+        if scope is None:
+            return Protection(linked, withheld, result, rounds)
+        scope = None  # the main values are protected: now every value
 
 
-def auditable(linked: LinkedSet, withheld: np.ndarray) -> bool:
-    """Whether the attacker's programs are small enough to solve inside a run."""
-    return all(int((withheld & ~np.isnan(v)).sum()) <= AUDIT_LIMIT for v in linked.values.values())
+def _open_relations(linked: LinkedSet, failing: pl.DataFrame, withheld: np.ndarray, protection: float) -> np.ndarray:
+    """For each failing value, every published cell of its relation with the fewest of them."""
+    chosen = []
+    for (q,), group in failing.group_by(["quantity"]):
+        r = linked.relations[q]
+        open_ = ~withheld[r.cell]
+        published = np.bincount(r.rel, weights=open_.astype(float), minlength=r.count)
+        mine = np.isin(r.cell, group["cell"].to_numpy()) & (published[r.rel] > 0)
+        pairs = pl.DataFrame({"cell": r.cell[mine], "rel": r.rel[mine], "published": published[r.rel[mine]]})
+        best = pairs.sort("published", "rel").group_by("cell", maintain_order=True).first()["rel"].to_numpy()
+        chosen.append(r.cell[np.isin(r.rel, best) & open_])
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+
+
+def _open_neighbourhood(linked: LinkedSet, failing: pl.DataFrame, withheld: np.ndarray) -> np.ndarray:
+    """For a failing value whose relations hold no published cell: every published cell of the
+    relations of the cells it shares a relation with."""
+    chosen = []
+    for (q,), group in failing.group_by(["quantity"]):
+        r = linked.relations[q]
+        near = np.unique(r.cell[np.isin(r.rel, r.rel[np.isin(r.cell, group["cell"].to_numpy())])])
+        rels = np.unique(r.rel[np.isin(r.cell, near)])
+        chosen.append(r.cell[np.isin(r.rel, rels) & ~withheld[r.cell]])
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 
 def _last_resort(linked: LinkedSet, withheld_units: np.ndarray, result: Audit, protection: float, rounds: int) -> Protection:
@@ -459,7 +510,8 @@ def _last_resort(linked: LinkedSet, withheld_units: np.ndarray, result: Audit, p
             r = linked.relations[q]
             rels = np.unique(r.rel[np.isin(r.cell, group["cell"].to_numpy())])
             _withhold(linked, withheld_units, r.cell[np.isin(r.rel, rels)])
-        withheld = withheld_units[linked.unit]
-        result = audit(linked, withheld, protection)
+        result = audit(linked, withheld_units[linked.unit], protection, exact=False)
         rounds += 1
-    return Protection(linked, withheld_units[linked.unit], result, rounds)
+    withheld = withheld_units[linked.unit]
+    # The last word: exact extremes for what is still not certified.
+    return Protection(linked, withheld, result if result.failing.is_empty() else audit(linked, withheld, protection), rounds)
