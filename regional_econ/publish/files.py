@@ -108,7 +108,12 @@ def dictionary(mart: Mart, published: pl.DataFrame) -> str:
         "",
         f"Disclosure control: {RULE}. A withheld cell has null values and `suppressed` = true. A null in a "
         "dimension is the total over it (all areas of a si, all categories of a group, ...); areas come as gu and "
-        "as their si/gun, categories as categories and as groups.",
+        "as their si/gun, categories as categories and as groups."
+        + (
+            f" Published from the level above the mart's cells for: {', '.join(mart.publish.coarser)} (gu rolled into their si/gun)."
+            if mart.publish.coarser
+            else ""
+        ),
         "",
         "| column | 한글 헤더 | type | description |",
         "|---|---|---|---|",

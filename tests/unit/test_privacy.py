@@ -232,3 +232,21 @@ def test_a_value_certified_protected_is_protected_by_its_exact_extremes(system):
         low = linprog(objective, A_eq=a, b_eq=rhs, bounds=(0, None)).fun
         high = -linprog(-objective, A_eq=a, b_eq=rhs, bounds=(0, None)).fun
         assert low <= values[j] - need[j] + 1e-6 and high >= values[j] + need[j] - 1e-6
+
+
+def test_a_coarser_product_starts_from_the_si_and_its_cells_add_up_to_the_gu():
+    from dataclasses import replace
+
+    from regional_econ.publish.disclosure.cube import build
+
+    cells = [
+        (gu, cat, 1_000_000 * (i + 1) + 100_000 * j, 50) for i, gu in enumerate(SUWON) for j, cat in enumerate(["C24", "C27"])
+    ]
+    frame = _spending([*cells, ("41590", "C24", 7_000_000, 50)])  # Hwaseong: a si/gun without gu
+    cube = build(frame, replace(SPENDING, coarser=("sigungu_cd",))).cells
+    areas = set(cube["sigungu_cd"].drop_nulls())
+    assert areas == {"41110", "41590"}  # Suwon's gu rolled into Suwon; Hwaseong as it was
+    suwon_c24 = cube.filter((pl.col("sigungu_cd") == "41110") & (pl.col("category_cd") == "C24"))
+    assert suwon_c24["net_amount_krw"].item() == sum(c[2] for c in cells if c[1] == "C24")
+    # The persons bound of a rolled cell holds whatever the overlap: the largest part's.
+    assert suwon_c24["_persons"].item() == 50
