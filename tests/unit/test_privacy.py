@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -250,3 +251,24 @@ def test_a_coarser_product_starts_from_the_si_and_its_cells_add_up_to_the_gu():
     assert suwon_c24["net_amount_krw"].item() == sum(c[2] for c in cells if c[1] == "C24")
     # The persons bound of a rolled cell holds whatever the overlap: the largest part's.
     assert suwon_c24["_persons"].item() == 50
+
+
+@pytest.mark.parametrize("fallback", ["relations", "last_resort"])
+@settings(max_examples=40, deadline=None)
+@given(frame=grids())
+def test_every_fallback_of_secondary_suppression_ends_protected(fallback, frame):
+    # Without the capacity pass and the single complements the rounds must open whole relations
+    # (or, with those refused too, go to the last resort); what they publish must still hold.
+    import regional_econ.publish.disclosure.linked as linked
+
+    nothing = lambda *args, **kwargs: np.zeros(0, np.int64)  # noqa: E731
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(linked, "_capacity_pass", lambda *args: None)
+        patch.setattr(linked, "_complements", nothing)
+        patch.setattr(linked, "SINGLE_ROUNDS", 0)
+        if fallback == "last_resort":
+            patch.setattr(linked, "_open_relations", nothing)
+            patch.setattr(linked, "_open_neighbourhood", nothing)
+        protection = protect({"t": (frame, GRID)})
+    assert _shown_break_a_rule(protection.published("t")).is_empty()
+    assert audit(protection.linked, protection.withheld).failing.is_empty()

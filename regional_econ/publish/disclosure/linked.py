@@ -447,8 +447,7 @@ def protect(products: dict[str, tuple[pl.DataFrame, Disclosure]], protection: fl
         # Rounds audit each product's main value first, then every value; an audit without a
         # failing value is final (every value certified: the exact extremes add nothing).
         result = audit(linked, withheld, protection, exact=False, only=scope, certified=certified)
-        for (q,), group in result.intervals.filter("protected").group_by(["quantity"]):
-            certified.setdefault(q, np.zeros(linked.size, bool))[group["cell"].to_numpy()] = True
+        _remember(certified, result, linked.size)
         if not result.failing.is_empty():
             failing.append(result.failing.height)
             stalled = len(failing) > STALL_ROUNDS and failing[-1] >= failing[-1 - STALL_ROUNDS]
@@ -465,12 +464,17 @@ def protect(products: dict[str, tuple[pl.DataFrame, Disclosure]], protection: fl
             # Complements no longer help: the exact extremes decide whether the rest are protected.
             result = audit(linked, withheld, protection, only=scope, certified=certified)
             if not result.failing.is_empty():
-                return _last_resort(linked, withheld_units, result, protection, rounds)
-            for (q,), group in result.intervals.group_by(["quantity"]):
-                certified.setdefault(q, np.zeros(linked.size, bool))[group["cell"].to_numpy()] = True
+                return _last_resort(linked, withheld_units, result, protection, rounds, certified)
+            _remember(certified, result, linked.size)
         if scope is None:
             return Protection(linked, withheld, result, rounds)
         scope = None  # the main values are protected: now every value
+
+
+def _remember(certified: dict[str, np.ndarray], result: Audit, size: int) -> None:
+    """Add the cells ``result`` found protected to ``certified`` (per quantity, over all cells)."""
+    for (q,), group in result.intervals.filter("protected").group_by(["quantity"]):
+        certified.setdefault(q, np.zeros(size, bool))[group["cell"].to_numpy()] = True
 
 
 def _open_relations(linked: LinkedSet, failing: pl.DataFrame, withheld: np.ndarray, protection: float) -> np.ndarray:
@@ -499,19 +503,26 @@ def _open_neighbourhood(linked: LinkedSet, failing: pl.DataFrame, withheld: np.n
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 
-def _last_resort(linked: LinkedSet, withheld_units: np.ndarray, result: Audit, protection: float, rounds: int) -> Protection:
+def _last_resort(
+    linked: LinkedSet, withheld_units: np.ndarray, result: Audit, protection: float, rounds: int, certified: dict[str, np.ndarray]
+) -> Protection:
     """When complements chosen one by one do not get there: withhold every cell of every relation of
     a value still recoverable, until none is (everything withheld is protected: nothing bounds it)."""
     for _ in range(MAX_ROUNDS):
-        withheld = withheld_units[linked.unit]
         if result.failing.is_empty():
             break
         for (q,), group in result.failing.group_by(["quantity"]):
             r = linked.relations[q]
             rels = np.unique(r.rel[np.isin(r.cell, group["cell"].to_numpy())])
             _withhold(linked, withheld_units, r.cell[np.isin(r.rel, rels)])
-        result = audit(linked, withheld_units[linked.unit], protection, exact=False)
+        result = audit(linked, withheld_units[linked.unit], protection, exact=False, certified=certified)
+        _remember(certified, result, linked.size)
         rounds += 1
     withheld = withheld_units[linked.unit]
     # The last word: exact extremes for what is still not certified.
-    return Protection(linked, withheld, result if result.failing.is_empty() else audit(linked, withheld, protection), rounds)
+    return Protection(
+        linked,
+        withheld,
+        result if result.failing.is_empty() else audit(linked, withheld, protection, certified=certified),
+        rounds,
+    )
