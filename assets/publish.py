@@ -37,10 +37,11 @@ def _check(name: str, audits: dict[str, dict[str, Audit]], figures: dict[str, di
         passed=not failing,
         severity=dg.AssetCheckSeverity.ERROR,
         description="; ".join(f"{p}: {n} withheld value(s) recoverable within the protection level" for p, n in failing.items())
-        or f"every withheld cell keeps at least +-{PROTECTION:.0%} in {len(per_period)} period(s)",
+        or f"every cell withheld for a rule keeps at least +-{PROTECTION:.0%} in {len(per_period)} period(s)",
         metadata={
             "narrowest_interval_share": min(narrowest) if narrowest else None,
             "withheld_values_audited": sum(a.intervals.height for a in per_period.values()),
+            "values_needing_protection": sum(int(a.intervals["sensitive"].sum()) for a in per_period.values()),
             "recoverable": sum(failing.values()),
             "periods": dg.MetadataValue.json(figures),
         },

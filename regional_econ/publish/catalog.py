@@ -50,6 +50,7 @@ def build_catalog(root: Path) -> dict:
                     "withheld_cells_share": withheld.get("withheld_cells_share"),
                     "withheld_measure": withheld.get("measure"),
                     "withheld_measure_share": withheld.get("withheld_measure_share"),
+                    "withheld_by_level": withheld.get("by_level", {}),
                     "release_id": release_id([f["sha256"] for f in files]),
                     "files": files,
                 }

@@ -19,7 +19,7 @@ import polars as pl
 from regional_econ import names, reference
 from regional_econ.marts import MARTS, Mart, describe, label
 from regional_econ.publish.disclosure import RULE, Protection, protect
-from regional_econ.publish.disclosure.hierarchy import level_names
+from regional_econ.publish.disclosure.hierarchy import LEVELS, level_names, parents
 from regional_econ.publish.disclosure.rules import rounded, statistic_shown
 
 NAME_COLUMN = {"areas": "name_ko", "merchant_categories": "name_ko", "currencies": "product_name_ko", "occupations": "name_ko"}
@@ -76,7 +76,36 @@ def withheld_shares(mart: Mart, published: pl.DataFrame, cells: pl.DataFrame) ->
         figures["measure"] = main
         # Rounded to a tenth of a percent: the share says how useful a product is, not what is hidden.
         figures["withheld_measure_share"] = round(hidden / total, 3) if total else 0.0
+        figures["by_level"] = _by_level(cells, [c for c in d.line_dims if c in cells.columns], main)
     return figures
+
+
+def _by_level(cells: pl.DataFrame, dims: list[str], main: str) -> dict:
+    """The withheld shares per level of the hierarchy ("si/gun x category", "gu x group", "all")."""
+    labels = []
+    for dim in dims:
+        fine, coarse = LEVELS.get(dim, (dim, dim))
+        below = list(parents(dim))
+        labels.append(
+            pl.when(pl.col(dim).is_null())
+            .then(None)
+            .when(pl.col(dim).cast(pl.String).is_in(below))
+            .then(pl.lit(fine))
+            .otherwise(pl.lit(coarse))
+        )
+    level = pl.concat_str(labels, separator=" x ", ignore_nulls=True) if labels else pl.lit("")
+    value = pl.col(main).cast(pl.Float64).abs()
+    rows = (
+        cells.with_columns(_level=pl.when(level == "").then(pl.lit("all")).otherwise(level))
+        .group_by("_level")
+        .agg(
+            cells=pl.len(),
+            withheld_cells_share=(pl.col(SUPPRESSED).mean()).round(3),
+            withheld_measure_share=(value.filter(pl.col(SUPPRESSED)).sum() / value.sum()).fill_nan(0.0).round(3),
+        )
+        .sort("_level")
+    )
+    return {row.pop("_level"): row for row in rows.to_dicts()}
 
 
 def period_label(key: str) -> str:

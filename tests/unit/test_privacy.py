@@ -264,11 +264,87 @@ def test_every_fallback_of_secondary_suppression_ends_protected(fallback, frame)
     nothing = lambda *args, **kwargs: np.zeros(0, np.int64)  # noqa: E731
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(linked, "_capacity_pass", lambda *args: None)
-        patch.setattr(linked, "_complements", nothing)
-        patch.setattr(linked, "SINGLE_ROUNDS", 0)
+        patch.setattr(linked, "_paths", nothing)
+        patch.setattr(linked, "STALL_ROUNDS", 0)
         if fallback == "last_resort":
             patch.setattr(linked, "_open_relations", nothing)
             patch.setattr(linked, "_open_neighbourhood", nothing)
         protection = protect({"t": (frame, GRID)})
     assert _shown_break_a_rule(protection.published("t")).is_empty()
     assert audit(protection.linked, protection.withheld).failing.is_empty()
+
+
+def _attack(cells: pl.DataFrame) -> pl.DataFrame:
+    """An attacker written apart from the audit: scipy's linear programs over a two-way table
+    (rows, columns, their totals), for every withheld cell that breaks a rule."""
+    from scipy.optimize import linprog
+
+    key = list(zip(cells["row"].to_list(), cells["col"].to_list(), strict=True))
+    value = dict(zip(key, cells["net_amount_krw"].to_list(), strict=True))
+    hidden = [k for k, s in zip(key, cells["suppressed"].to_list(), strict=True) if s]
+    index = {k: i for i, k in enumerate(hidden)}
+    rows, cols = sorted({r for r, _ in key if r is not None}), sorted({c for _, c in key if c is not None})
+    lines = [[(r, c) for c in cols] + [(r, None)] for r in rows] + [[(r, c) for r in rows] + [(None, c)] for c in cols]
+    lines += [[(r, None) for r in rows] + [(None, None)], [(None, c) for c in cols] + [(None, None)]]
+    a, b = [], []
+    for line in lines:  # parts minus total = 0
+        coef, rhs = np.zeros(len(hidden)), 0.0
+        for i, k in enumerate(line):
+            sign = -1.0 if i == len(line) - 1 else 1.0
+            if k in index:
+                coef[index[k]] += sign
+            else:
+                rhs -= sign * value[k]
+        if coef.any():
+            a.append(coef)
+            b.append(rhs)
+    out = []
+    for k in hidden:
+        reason = cells.filter((pl.col("row").eq_missing(k[0])) & (pl.col("col").eq_missing(k[1])))["_reason"][0]
+        if reason is None:
+            continue
+        c = np.zeros(len(hidden))
+        c[index[k]] = 1.0
+        low = linprog(c, A_eq=np.array(a), b_eq=b, bounds=(0, None)).fun
+        high = linprog(-c, A_eq=np.array(a), b_eq=b, bounds=(0, None))
+        out.append({"value": value[k], "low": low, "high": -high.fun if high.status == 0 else np.inf})
+    return pl.DataFrame(out, schema={"value": pl.Float64, "low": pl.Float64, "high": pl.Float64})
+
+
+@settings(max_examples=40, deadline=None)
+@given(grids())
+def test_an_attacker_written_apart_recovers_no_cell_that_breaks_a_rule(frame):
+    cells = protect({"t": (frame, GRID)}).published("t")
+    found = _attack(cells)
+    need = rules.PROTECTION * pl.col("value") - 1e-6 * (1 + pl.col("value"))
+    assert found.filter((pl.col("value") - pl.col("low") < need) | (pl.col("high") - pl.col("value") < need)).is_empty()
+
+
+def test_complements_are_parts_before_totals():
+    # One small cell breaks the p% rule in a 3 x 3 table of even cells: the cheapest protection
+    # is a rectangle of four leaves, leaving every row, column and the grand total published.
+    shares = [(0.3, 0.2, 0.1)] * 9
+    shares[0] = (0.95, 0.01, 0.1)
+    frame = grid([100_000] * 9, [50] * 9, [20] * 9, shares, 3, 3)
+    cells = protect({"t": (frame, GRID)}).published("t")
+    withheld = cells.filter("suppressed")
+    assert withheld.height == 4 and withheld["row"].null_count() == withheld["col"].null_count() == 0
+    assert not _attack(cells).is_empty()
+
+
+def test_the_withheld_shares_are_stated_per_level_of_the_hierarchy():
+    from regional_econ.publish.files import _by_level
+
+    cells = pl.DataFrame(
+        {
+            "sigungu_cd": ["41111", "41113", "41110", "41150", "41111", None],
+            "category_cd": ["C01", "C01", "C01", "C01", "G2", None],
+            "net_amount_krw": [10, 30, 40, 60, 10, 100],
+            "suppressed": [True, True, False, True, False, False],
+        }
+    )
+    levels = _by_level(cells, ["sigungu_cd", "category_cd"], "net_amount_krw")
+    # 41110 (Suwon) and 41150 (a si without gu) are si/gun; 41111 and 41113 are Suwon's gu.
+    assert levels["gu x category"] == {"cells": 2, "withheld_cells_share": 1.0, "withheld_measure_share": 1.0}
+    assert levels["si/gun x category"] == {"cells": 2, "withheld_cells_share": 0.5, "withheld_measure_share": 0.6}
+    assert levels["gu x group"]["withheld_cells_share"] == 0.0 and levels["all"]["cells"] == 1

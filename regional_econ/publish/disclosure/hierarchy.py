@@ -11,6 +11,11 @@ import polars as pl
 from regional_econ import reference
 
 AREA_DIMS = ("sigungu_cd", "home_sigungu_cd", "merchant_sigungu_cd")
+# What a code below its parent is called, and what the other codes are (the catalog's levels).
+LEVELS = {dim: ("gu", "si/gun") for dim in AREA_DIMS} | {
+    "category_cd": ("category", "group"),
+    "occupation_cd": ("occupation", "major group"),
+}
 
 
 @cache

@@ -15,12 +15,15 @@ when the attacker's minimum and maximum lie at least ``protection`` x |value| aw
 value; feasible points in a mirror box show that for most cells at once (``_certify``), and the
 exact extremes are solved for the rest (HiGHS, per connected block of unknowns).
 
-**Secondary suppression.** After the primary rules, (1) no relation may hold exactly one
-withheld cell (it would be recovered by subtraction): its cheapest published cell is added;
-(2) in every relation the other withheld cells must be able to absorb the protection a withheld
-cell needs; (3) then, while the audit does not show cells protected, each gets complements: the
-published cell of least value that covers what it lacks, and after ``SINGLE_ROUNDS`` (or when
-that stalls) every published cell of its narrowest relation.
+**Secondary suppression.** A cell that breaks a rule (and every cell of its unit) needs the
+protection; a complement breaks none, so an attacker may narrow it (``rules.PROTECT_COMPLEMENTS``
+asks the protection of complements too, at a far higher loss). After the primary rules, (1) no
+relation may hold exactly one withheld cell needing protection (it would be recovered by
+subtraction): its cheapest published cell is added; (2) in every relation the other withheld
+cells must be able to absorb the protection such a cell needs; (3) then, while the audit does
+not show a cell protected, it gets the complements of its cheapest protecting change
+(``_paths``); if that stalls, every published cell of its narrowest relation. Throughout, a
+part is taken before the total it adds up to (``_spread``), so coarse tables stay published.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import polars as pl
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, hstack
 from scipy.sparse.csgraph import connected_components
 
 from regional_econ.marts import Disclosure
@@ -38,7 +41,6 @@ from regional_econ.publish.disclosure import rules
 from regional_econ.publish.disclosure.cube import CHILDREN, ID, Cube, build
 
 MAX_ROUNDS = 40  # rounds of complements chosen by the quick audit
-SINGLE_ROUNDS = 1  # ... of single complements, then whole relations opened
 STALL_ROUNDS = 2  # ... or sooner, when this many rounds leave as many values failing
 CERTIFY_ROUNDS = 6  # certification programs per block
 EXACT_LIMIT = 100  # exact extremes solved per block; beyond, a value not certified counts as recoverable
@@ -79,6 +81,8 @@ class LinkedSet:
     everything: Relations  # all relations, for the subtraction pass
     reasons: np.ndarray  # cell -> primary reason or None
     main: set[str]  # each product's main quantity (its first additive value)
+    spread: np.ndarray  # cell -> how far withholding it as a complement spreads (see ``_spread``)
+    sensitive: np.ndarray  # cell -> whether, withheld, it needs the protection (see ``rules.PROTECT_COMPLEMENTS``)
 
     def cells(self, product: str) -> slice:
         start = self.offsets[product]
@@ -99,7 +103,7 @@ class Audit:
     @property
     def narrowest(self) -> float | None:
         """The smallest half-width an attacker obtains, as a share of the cell's value."""
-        shown = self.intervals.filter(pl.col("value").abs() > 0)
+        shown = self.intervals.filter(pl.col("sensitive") & (pl.col("value").abs() > 0))
         if shown.is_empty():
             return None
         width = pl.min_horizontal(pl.col("value") - pl.col("low"), pl.col("high") - pl.col("value")) / pl.col("value").abs()
@@ -155,7 +159,41 @@ def assemble(products: dict[str, tuple[pl.DataFrame, Disclosure]]) -> LinkedSet:
         identity = Relations(np.repeat(np.arange(n), 2), pairs_a.reshape(-1), np.tile([1.0, -1.0], n), n)
         relations[q] = relations[q].extend(identity)
     main = {products[name][1].quantity(name, products[name][1].additive[0]) for name in cubes if products[name][1].additive}
-    return LinkedSet(cubes, offsets, size, unit, cost, values, relations, everything, reasons, main)
+    spread = _spread(everything, values, unit, rules.PROTECTION)
+    breaks = np.zeros(size, bool)
+    breaks[unit[reasons != None]] = True  # noqa: E711 - an object array
+    sensitive = np.ones(size, bool) if rules.PROTECT_COMPLEMENTS else breaks[unit]
+    return LinkedSet(cubes, offsets, size, unit, cost, values, relations, everything, reasons, main, spread, sensitive)
+
+
+def _spread(r: Relations, values: dict[str, np.ndarray], unit: np.ndarray, protection: float) -> np.ndarray:
+    """Per cell, how far withholding it as a complement spreads, in the manner of tau-ARGUS'
+    hierarchical method (totals are settled before their parts): twice its height above the
+    cells it totals (a total opens its whole line to the attack, and the lines above), plus 1
+    where it dominates a line it is part of (the rest of the line cannot absorb its protection,
+    so the line's total would follow). Complements are chosen from the lowest spread first; a
+    unit takes the highest spread of its cells."""
+    dominant = np.zeros(unit.size, bool)
+    child = r.coef < 0
+    for value in values.values():
+        size = np.abs(np.nan_to_num(value[r.cell]))
+        children = np.bincount(r.rel[child], weights=size[child], minlength=r.count)
+        dominant[r.cell[child & (size > 0) & (children[r.rel] - size < protection * size - TOLERANCE)]] = True
+    height = np.zeros(unit.size, np.int64)
+    parent = np.full(r.count, -1)
+    parent[r.rel[~child]] = r.cell[~child]
+    for _ in range(16):  # hierarchies are a few levels deep
+        below = np.zeros(r.count, np.int64)
+        np.maximum.at(below, r.rel[child], height[r.cell[child]])
+        raised = height.copy()
+        np.maximum.at(raised, parent[parent >= 0], below[parent >= 0] + 1)
+        if (raised == height).all():
+            break
+        height = raised
+    spread = 2 * height + dominant
+    per_unit = np.zeros(unit.size, np.int64)
+    np.maximum.at(per_unit, unit, spread)
+    return per_unit[unit]
 
 
 def _relations(frame: pl.DataFrame, index: pl.DataFrame) -> Relations:
@@ -181,12 +219,13 @@ def _subtraction_pass(linked: LinkedSet, withheld_units: np.ndarray) -> None:
     while True:
         w = withheld_units[linked.unit]
         count = np.bincount(r.rel, weights=w[r.cell].astype(float), minlength=r.count)
-        need = count == 1
+        sensitive = np.bincount(r.rel, weights=(w & linked.sensitive)[r.cell].astype(float), minlength=r.count)
+        need = (count == 1) & (sensitive == 1)
         if not need.any():
             return
         mask = need[r.rel] & ~w[r.cell]
         rel, cell = r.rel[mask], r.cell[mask]
-        order = np.lexsort((cell, linked.cost[cell], rel))
+        order = np.lexsort((cell, linked.cost[cell], linked.spread[cell], rel))
         rel, cell = rel[order], cell[order]
         first = np.r_[True, rel[1:] != rel[:-1]]
         _withhold(linked, withheld_units, cell[first])
@@ -204,7 +243,7 @@ def _capacity_pass(linked: LinkedSet, withheld_units: np.ndarray, protection: fl
             size = np.abs(np.nan_to_num(linked.values[q][r.cell]))
             held = w[r.cell]
             total = np.bincount(r.rel, weights=np.where(held, size, 0.0), minlength=r.count)
-            short = held & (total[r.rel] - size < protection * size - TOLERANCE)
+            short = held & linked.sensitive[r.cell] & (total[r.rel] - size < protection * size - TOLERANCE)
             if not short.any():
                 continue
             deficit = np.zeros(r.count)
@@ -212,7 +251,7 @@ def _capacity_pass(linked: LinkedSet, withheld_units: np.ndarray, protection: fl
             open_ = ~held & (deficit[r.rel] > 0)
             rel, cell, s, need = r.rel[open_], r.cell[open_], size[open_], deficit[r.rel[open_]]
             rank = np.where(s >= need, s, 1e30 - s)
-            order = np.lexsort((cell, rank, rel))
+            order = np.lexsort((cell, rank, linked.spread[cell], rel))
             rel, cell = rel[order], cell[order]
             first = np.r_[True, rel[1:] != rel[:-1]] if rel.size else np.zeros(0, bool)
             added.append(cell[first])
@@ -260,14 +299,29 @@ def audit(
         # Solved in units that keep the largest value near 1e4: HiGHS' tolerances are absolute.
         scale = max(1.0, float(np.nanmax(np.abs(value[r.cell]))) / 1e4) if r.cell.size else 1.0
         done = certified[q][unknown] if certified and q in certified else None
-        low, high = _bounds(a, rhs / scale, value[unknown] / scale, protection, exact, done)
+        sensitive = linked.sensitive[unknown]
+        low, high = _bounds(a, rhs / scale, value[unknown] / scale, np.where(sensitive, protection, 0.0), exact, done)
         low, high = low * scale, high * scale
-        rows.append(pl.DataFrame({"quantity": q, "cell": unknown, "value": value[unknown], "low": low, "high": high}))
-    schema = {"quantity": pl.String, "cell": pl.Int64, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64}
+        rows.append(
+            pl.DataFrame(
+                {"quantity": q, "cell": unknown, "value": value[unknown], "low": low, "high": high, "sensitive": sensitive}
+            )
+        )
+    schema = {
+        "quantity": pl.String,
+        "cell": pl.Int64,
+        "value": pl.Float64,
+        "low": pl.Float64,
+        "high": pl.Float64,
+        "sensitive": pl.Boolean,
+    }
     intervals = pl.concat(rows) if rows else pl.DataFrame(schema=schema)
     need = protection * pl.col("value").abs()
     slack = TOLERANCE * (1 + pl.col("value").abs())
-    protected = (pl.col("high") >= pl.col("value") + need - slack) & (pl.col("low") <= pl.col("value") - need + slack)
+    # A cell that needs no protection counts as protected; its interval is only what was needed to know that.
+    protected = ~pl.col("sensitive") | (
+        (pl.col("high") >= pl.col("value") + need - slack) & (pl.col("low") <= pl.col("value") - need + slack)
+    )
     return Audit(protection, intervals.with_columns(protected=protected))
 
 
@@ -284,7 +338,7 @@ def _add_rows(h: highspy.Highs, m, lower: np.ndarray, upper: np.ndarray) -> None
 
 
 def _bounds(
-    a: csr_matrix, rhs: np.ndarray, value: np.ndarray, protection: float, exact: bool = True, done: np.ndarray | None = None
+    a: csr_matrix, rhs: np.ndarray, value: np.ndarray, protection: np.ndarray, exact: bool = True, done: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """How far each unknown can move down and up subject to ``a x = rhs`` and ``x >= 0`` (for a
     value that is not negative).
@@ -376,46 +430,86 @@ def _certify(a: csr_matrix, b: np.ndarray, value: np.ndarray, need: np.ndarray, 
     return certified
 
 
-def _complements(linked: LinkedSet, failing: pl.DataFrame, withheld: np.ndarray, protection: float) -> np.ndarray:
-    """For each failing cell, a published cell of one of its relations that covers what it lacks."""
+def _paths(linked: LinkedSet, failing: pl.DataFrame, withheld_units: np.ndarray, protection: float) -> np.ndarray:
+    """The published cells to withhold so that every failing value can move by its protection
+    level both ways: the cheapest change of the table that moves each failing value up by that
+    much, keeps every relation and moves no cell by more than its value (a linear program in the
+    manner of Fischetti and Salazar's single-cell protection, for all failing values at once).
+    Its mirror image (every cell moved the other way) is then feasible too, so once the cells it
+    touches are withheld, neither is a change the attacker can rule out. Changing a withheld
+    cell costs nothing; changing a published one costs its value, weighted by how far
+    withholding it spreads (``_spread``), so parts are taken before totals. Where no such change
+    exists, each value is taken alone (``_cheapest_changes``)."""
     chosen = []
     for (q,), group in failing.group_by(["quantity"]):
-        r, value = linked.relations[q], linked.values[q]
-        members = pl.DataFrame({"rel": r.rel, "member": r.cell})
-        need = group.select("cell", need=protection * pl.col("value").abs())
-        found = _published_neighbours(need, members, withheld, value)
-        # A cell whose relations hold no published cell any more: look one relation further.
-        stuck = need.join(found.select("cell").unique(), on="cell", how="anti")
-        if not stuck.is_empty():
-            via = stuck.join(members.rename({"member": "cell"}), on="cell").join(members, on="rel")
-            further = via.select("cell", "need", pl.col("member").alias("via")).unique()
-            hop = _published_neighbours(further.select(pl.col("via").alias("cell"), "need", "via"), members, withheld, value)
-            hop = hop.join(further.select("cell", "via"), left_on="cell", right_on="via").select(
-                pl.col("cell_right").alias("cell"), "need", "member", "size"
-            )
-            found = pl.concat([found.select("cell", "need", "member", "size"), hop], how="vertical_relaxed")
-        if found.is_empty():
+        r, value = linked.relations[q], np.nan_to_num(linked.values[q])
+        cells = np.unique(r.cell)
+        n = cells.size
+        column = np.full(linked.size, -1)
+        column[cells] = np.arange(n)
+        scale = max(1.0, float(np.abs(value[cells]).max()) / 1e4)
+        v = value[cells] / scale
+        a = csr_matrix((r.coef, (r.rel, column[r.cell])), shape=(r.count, n))
+        weight = (np.abs(v) / max(float(np.abs(v).max()), 1e-9) + 1e-3) * 4.0 ** np.minimum(linked.spread[cells], 8)
+        held = withheld_units[linked.unit[cells]].copy()
+        cost = np.where(held, 0.0, weight)
+        fail = column[group["cell"].to_numpy()]
+        need = protection * np.abs(v[fail])
+        # Columns: each cell's change up, then down; both within its value (the mirror box).
+        bound = np.where(v >= 0, np.abs(v), highspy.kHighsInf)
+        lower, upper = np.zeros(2 * n), np.concatenate([bound, bound])
+        lower[fail] = upper[fail] = need
+        upper[n + fail] = 0.0
+        h = _highs(2 * n, lower, upper)
+        _add_rows(h, hstack([a, -a]), np.zeros(r.count), np.zeros(r.count))
+        h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.tile(cost, 2))
+        h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            x = np.asarray(h.getSolution().col_value)
+            touched = np.flatnonzero(~held & (x[:n] + x[n:] > 1e-6 * max(1.0, float(need.min(initial=1.0)))))
+            chosen.append(cells[touched])
             continue
-        covers = pl.col("size") >= pl.col("need")
-        pick = (
-            found.with_columns(rank=pl.when(covers).then(pl.col("size")).otherwise(-pl.col("size") + 1e30))
-            .sort("rank", "member")
-            .group_by("cell", maintain_order=True)
-            .first()
-        )
-        chosen.append(pick["member"].to_numpy())
+        at = a.T.tocsr()
+        for j in fail[np.argsort(-need)]:
+            touched = _cheapest_changes(a, at, int(j), v, np.where(held, 0.0, weight), protection * abs(v[j]))
+            touched = touched[~held[touched]]
+            if touched.size:
+                chosen.append(cells[touched])
+                held |= np.isin(linked.unit[cells], linked.unit[cells[touched]])
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 
-def _published_neighbours(need: pl.DataFrame, members: pl.DataFrame, withheld: np.ndarray, value: np.ndarray) -> pl.DataFrame:
-    """(cell, need, member, size): published cells sharing a relation with each cell of ``need``."""
-    found = (
-        need.join(members.rename({"member": "cell"}), on="cell")
-        .join(members, on="rel")
-        .filter(pl.col("member") != pl.col("cell"))
-    )
-    member = found["member"].to_numpy()
-    return found.with_columns(size=pl.Series(np.abs(value[member])), open=pl.Series(~withheld[member])).filter("open")
+HOPS = 2  # how far from a failing value its complements are looked for first
+
+
+def _cheapest_changes(a: csr_matrix, at: csr_matrix, j: int, v: np.ndarray, cost: np.ndarray, need: float) -> np.ndarray:
+    """The cells the cheapest changes moving cell ``j`` by ``need`` up and down touch."""
+    near, hops = np.array([j]), 0
+    while True:
+        near = np.unique(a[np.unique(at[near].indices)].indices)
+        hops += 1
+        if hops < HOPS and near.size < v.size:
+            continue
+        rows = np.unique(at[near].indices)
+        sub = a[rows][:, near]
+        m, k = near.size, int(np.flatnonzero(near == j)[0])
+        # Columns: each cell's change up, then down (at most its value where it is not negative).
+        up_high = np.full(m, highspy.kHighsInf)
+        down_high = np.where(v[near] >= 0, v[near], highspy.kHighsInf)
+        h = _highs(2 * m, np.zeros(2 * m), np.concatenate([up_high, down_high]))
+        _add_rows(h, hstack([sub, -sub]), np.zeros(rows.size), np.zeros(rows.size))
+        h.changeColsCost(2 * m, np.arange(2 * m, dtype=np.int32), np.tile(cost[near], 2))
+        touched, solved = [], True
+        for moved, still in ((k, k + m), (k + m, k)):
+            h.changeColsBounds(2, np.array([moved, still], np.int32), np.array([need, 0.0]), np.array([need, 0.0]))
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                solved = False
+                break
+            x = np.asarray(h.getSolution().col_value)
+            touched.append(near[(x[:m] + x[m:]) > 1e-6 * max(1.0, need)])
+        if solved or near.size >= v.size:
+            return np.unique(np.concatenate(touched)) if touched else np.zeros(0, np.int64)
 
 
 @dataclass
@@ -451,12 +545,14 @@ def protect(products: dict[str, tuple[pl.DataFrame, Disclosure]], protection: fl
         if not result.failing.is_empty():
             failing.append(result.failing.height)
             stalled = len(failing) > STALL_ROUNDS and failing[-1] >= failing[-1 - STALL_ROUNDS]
-            # Single complements first (least loss); when they stop paying off, a failing value's
+            # Each failing value's cheapest complements first; when they stop paying off, its
             # narrowest relation is opened whole.
-            choose = _complements if rounds < SINGLE_ROUNDS and not stalled else _open_relations
-            added = choose(linked, result.failing, withheld, protection)
-            if not added.size or withheld_units[linked.unit[added]].all():
-                added = _open_neighbourhood(linked, result.failing, withheld)
+            if not stalled:
+                added = _paths(linked, result.failing, withheld_units, protection)
+            else:
+                added = _open_relations(linked, result.failing, withheld, protection)
+                if not added.size or withheld_units[linked.unit[added]].all():
+                    added = _open_neighbourhood(linked, result.failing, withheld)
             if rounds < MAX_ROUNDS and added.size and not withheld_units[linked.unit[added]].all():
                 _withhold(linked, withheld_units, added)
                 rounds += 1
@@ -487,7 +583,11 @@ def _open_relations(linked: LinkedSet, failing: pl.DataFrame, withheld: np.ndarr
         mine = np.isin(r.cell, group["cell"].to_numpy()) & (published[r.rel] > 0)
         pairs = pl.DataFrame({"cell": r.cell[mine], "rel": r.rel[mine], "published": published[r.rel[mine]]})
         best = pairs.sort("published", "rel").group_by("cell", maintain_order=True).first()["rel"].to_numpy()
-        chosen.append(r.cell[np.isin(r.rel, best) & open_])
+        # Of a relation's published cells, those that spread least (its parts before its total).
+        candidates = np.isin(r.rel, best) & open_
+        least = np.full(r.count, np.iinfo(np.int64).max)
+        np.minimum.at(least, r.rel[candidates], linked.spread[r.cell[candidates]])
+        chosen.append(r.cell[candidates & (linked.spread[r.cell] == least[r.rel])])
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 
@@ -507,14 +607,22 @@ def _last_resort(
     linked: LinkedSet, withheld_units: np.ndarray, result: Audit, protection: float, rounds: int, certified: dict[str, np.ndarray]
 ) -> Protection:
     """When complements chosen one by one do not get there: withhold every cell of every relation of
-    a value still recoverable, until none is (everything withheld is protected: nothing bounds it)."""
+    a value still recoverable (or of the nearest relations not withheld whole yet), until none is
+    (everything withheld is protected: nothing bounds it)."""
     for _ in range(MAX_ROUNDS):
         if result.failing.is_empty():
             break
         for (q,), group in result.failing.group_by(["quantity"]):
-            r = linked.relations[q]
-            rels = np.unique(r.rel[np.isin(r.cell, group["cell"].to_numpy())])
-            _withhold(linked, withheld_units, r.cell[np.isin(r.rel, rels)])
+            r, near = linked.relations[q], group["cell"].to_numpy()
+            # One relation further each time what is near is withheld already (a withheld part
+            # of a published total bounds the values beside it).
+            while True:
+                rels = np.unique(r.rel[np.isin(r.cell, near)])
+                reach = np.unique(r.cell[np.isin(r.rel, rels)])
+                if not withheld_units[linked.unit[reach]].all() or reach.size == near.size:
+                    break
+                near = reach
+            _withhold(linked, withheld_units, reach)
         result = audit(linked, withheld_units[linked.unit], protection, exact=False, certified=certified)
         _remember(certified, result, linked.size)
         rounds += 1

@@ -5,9 +5,10 @@ A cell is withheld when it covers fewer than ``MIN_PERSONS`` distinct persons or
 knowing its own value, could estimate the largest within ``P_PERCENT``: the rest of the cell
 is less than p% of the largest), or when one person makes more than ``PERSON_DOMINANCE`` of
 it. An order statistic, growth rate or ratio is shown only when it rests on at least
-``MIN_CONTRIBUTORS`` contributors, and rounded. After the primary rules, every withheld cell
-must keep an interval of at least +-``PROTECTION`` of its value against an attacker who
-solves linear programs over everything published that period (``audit``).
+``MIN_CONTRIBUTORS`` contributors, and rounded. After the primary rules, every cell that breaks
+one must keep an interval of at least +-``PROTECTION`` of its value against an attacker who
+solves linear programs over everything published that period (``audit``); the complements
+withheld beside it break no rule, and need it only with ``PROTECT_COMPLEMENTS``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ P_PERCENT = 0.15
 PERSON_DOMINANCE = 0.5
 MIN_CONTRIBUTORS = 10
 PROTECTION = 0.15
+# Whether complements (cells that break no rule) need the protection too: the products then lose
+# almost everything (BENCHMARKS.md), as every complement asks complements of its own.
+PROTECT_COMPLEMENTS = False
 
 RULE = (
     f"cell shown only with >= {MIN_PERSONS} persons and >= {MIN_BUSINESSES} businesses, the p% rule at "
     f"p = {P_PERCENT:.0%} for businesses and no person above {PERSON_DOMINANCE:.0%} of it; medians, growth rates "
-    f"and ratios only over >= {MIN_CONTRIBUTORS} contributors, rounded; withheld cells keep +-{PROTECTION:.0%} "
+    f"and ratios only over >= {MIN_CONTRIBUTORS} contributors, rounded; cells withheld for a rule keep +-{PROTECTION:.0%} "
     "against a linear-programming attack on every product of the month together"
 )
 
