@@ -439,7 +439,7 @@ def _paths(linked: LinkedSet, failing: pl.DataFrame, withheld_units: np.ndarray,
     touches are withheld, neither is a change the attacker can rule out. Changing a withheld
     cell costs nothing; changing a published one costs its value, weighted by how far
     withholding it spreads (``_spread``), so parts are taken before totals. Where no such change
-    exists, each value is taken alone (``_cheapest_changes``)."""
+    exists, the values' narrowest relations are opened (``_open_relations``)."""
     chosen = []
     for (q,), group in failing.group_by(["quantity"]):
         r, value = linked.relations[q], np.nan_to_num(linked.values[q])
@@ -469,47 +469,9 @@ def _paths(linked: LinkedSet, failing: pl.DataFrame, withheld_units: np.ndarray,
             touched = np.flatnonzero(~held & (x[:n] + x[n:] > 1e-6 * max(1.0, float(need.min(initial=1.0)))))
             chosen.append(cells[touched])
             continue
-        at = a.T.tocsr()
-        for j in fail[np.argsort(-need)]:
-            touched = _cheapest_changes(a, at, int(j), v, np.where(held, 0.0, weight), protection * abs(v[j]))
-            touched = touched[~held[touched]]
-            if touched.size:
-                chosen.append(cells[touched])
-                held |= np.isin(linked.unit[cells], linked.unit[cells[touched]])
+        # No such change (cells too small to absorb it): this quantity's relations are opened instead.
+        chosen.append(_open_relations(linked, group, withheld_units[linked.unit], protection))
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
-
-
-HOPS = 2  # how far from a failing value its complements are looked for first
-
-
-def _cheapest_changes(a: csr_matrix, at: csr_matrix, j: int, v: np.ndarray, cost: np.ndarray, need: float) -> np.ndarray:
-    """The cells the cheapest changes moving cell ``j`` by ``need`` up and down touch."""
-    near, hops = np.array([j]), 0
-    while True:
-        near = np.unique(a[np.unique(at[near].indices)].indices)
-        hops += 1
-        if hops < HOPS and near.size < v.size:
-            continue
-        rows = np.unique(at[near].indices)
-        sub = a[rows][:, near]
-        m, k = near.size, int(np.flatnonzero(near == j)[0])
-        # Columns: each cell's change up, then down (at most its value where it is not negative).
-        up_high = np.full(m, highspy.kHighsInf)
-        down_high = np.where(v[near] >= 0, v[near], highspy.kHighsInf)
-        h = _highs(2 * m, np.zeros(2 * m), np.concatenate([up_high, down_high]))
-        _add_rows(h, hstack([sub, -sub]), np.zeros(rows.size), np.zeros(rows.size))
-        h.changeColsCost(2 * m, np.arange(2 * m, dtype=np.int32), np.tile(cost[near], 2))
-        touched, solved = [], True
-        for moved, still in ((k, k + m), (k + m, k)):
-            h.changeColsBounds(2, np.array([moved, still], np.int32), np.array([need, 0.0]), np.array([need, 0.0]))
-            h.run()
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                solved = False
-                break
-            x = np.asarray(h.getSolution().col_value)
-            touched.append(near[(x[:m] + x[m:]) > 1e-6 * max(1.0, need)])
-        if solved or near.size >= v.size:
-            return np.unique(np.concatenate(touched)) if touched else np.zeros(0, np.int64)
 
 
 @dataclass
