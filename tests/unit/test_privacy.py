@@ -253,7 +253,7 @@ def test_a_coarser_product_starts_from_the_si_and_its_cells_add_up_to_the_gu():
     assert suwon_c24["_persons"].item() == 50
 
 
-@pytest.mark.parametrize("fallback", ["relations", "last_resort"])
+@pytest.mark.parametrize("fallback", ["no_change", "relations", "last_resort"])
 @settings(max_examples=40, deadline=None)
 @given(frame=grids())
 def test_every_fallback_of_secondary_suppression_ends_protected(fallback, frame):
@@ -264,14 +264,30 @@ def test_every_fallback_of_secondary_suppression_ends_protected(fallback, frame)
     nothing = lambda *args, **kwargs: np.zeros(0, np.int64)  # noqa: E731
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(linked, "_capacity_pass", lambda *args: None)
-        patch.setattr(linked, "_paths", nothing)
-        patch.setattr(linked, "STALL_ROUNDS", 0)
+        if fallback == "no_change":  # the program has no solution for any quantity: its relations open
+            patch.setattr(linked, "_cheapest_change", lambda *args: None)
+        else:
+            patch.setattr(linked, "_paths", nothing)
+            patch.setattr(linked, "STALL_ROUNDS", 0)
         if fallback == "last_resort":
             patch.setattr(linked, "_open_relations", nothing)
             patch.setattr(linked, "_open_neighbourhood", nothing)
         protection = protect({"t": (frame, GRID)})
     assert _shown_break_a_rule(protection.published("t")).is_empty()
     assert audit(protection.linked, protection.withheld).failing.is_empty()
+
+
+def test_the_cheapest_change_is_none_where_the_cells_cannot_absorb_it():
+    from scipy.sparse import csr_matrix
+
+    from regional_econ.publish.disclosure.linked import _cheapest_change
+
+    # One relation, a = b: a must move up by 2, b (worth 1) can move by at most 1.
+    a = csr_matrix(np.array([[1.0, -1.0]]))
+    fail = np.array([0])
+    assert _cheapest_change(a, np.array([10.0, 1.0]), np.ones(2), fail, np.array([2.0])) is None
+    moved = _cheapest_change(a, np.array([10.0, 5.0]), np.ones(2), fail, np.array([2.0]))
+    assert moved is not None and moved == pytest.approx([2.0, 2.0])
 
 
 def _attack(cells: pl.DataFrame) -> pl.DataFrame:

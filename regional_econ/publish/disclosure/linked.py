@@ -454,24 +454,31 @@ def _paths(linked: LinkedSet, failing: pl.DataFrame, withheld_units: np.ndarray,
         held = withheld_units[linked.unit[cells]].copy()
         cost = np.where(held, 0.0, weight)
         fail = column[group["cell"].to_numpy()]
-        need = protection * np.abs(v[fail])
-        # Columns: each cell's change up, then down; both within its value (the mirror box).
-        bound = np.where(v >= 0, np.abs(v), highspy.kHighsInf)
-        lower, upper = np.zeros(2 * n), np.concatenate([bound, bound])
-        lower[fail] = upper[fail] = need
-        upper[n + fail] = 0.0
-        h = _highs(2 * n, lower, upper)
-        _add_rows(h, hstack([a, -a]), np.zeros(r.count), np.zeros(r.count))
-        h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.tile(cost, 2))
-        h.run()
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            x = np.asarray(h.getSolution().col_value)
-            touched = np.flatnonzero(~held & (x[:n] + x[n:] > 1e-6 * max(1.0, float(need.min(initial=1.0)))))
-            chosen.append(cells[touched])
+        x = _cheapest_change(a, v, cost, fail, protection * np.abs(v[fail]))
+        if x is None:  # no such change (cells too small to absorb it): open this quantity's relations
+            chosen.append(_open_relations(linked, group, withheld_units[linked.unit], protection))
             continue
-        # No such change (cells too small to absorb it): this quantity's relations are opened instead.
-        chosen.append(_open_relations(linked, group, withheld_units[linked.unit], protection))
+        chosen.append(cells[np.flatnonzero(~held & (x > 0))])
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+
+
+def _cheapest_change(a: csr_matrix, v: np.ndarray, cost: np.ndarray, fail: np.ndarray, need: np.ndarray) -> np.ndarray | None:
+    """How much the cheapest change moves each cell (up plus down), or None where none exists."""
+    n = v.size
+    # Columns: each cell's change up, then down; both within its value (the mirror box).
+    bound = np.where(v >= 0, np.abs(v), highspy.kHighsInf)
+    lower, upper = np.zeros(2 * n), np.concatenate([bound, bound])
+    lower[fail] = upper[fail] = need
+    upper[n + fail] = 0.0
+    h = _highs(2 * n, lower, upper)
+    _add_rows(h, hstack([a, -a]), np.zeros(a.shape[0]), np.zeros(a.shape[0]))
+    h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.tile(cost, 2))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    x = np.asarray(h.getSolution().col_value)
+    moved = x[:n] + x[n:]
+    return np.where(moved > 1e-6 * max(1.0, float(need.min(initial=1.0))), moved, 0.0)
 
 
 @dataclass
