@@ -264,8 +264,20 @@ def test_every_fallback_of_secondary_suppression_ends_protected(fallback, frame)
     nothing = lambda *args, **kwargs: np.zeros(0, np.int64)  # noqa: E731
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(linked, "_capacity_pass", lambda *args: None)
+        calls = {"program": 0, "opened": 0}
         if fallback == "no_change":  # the program has no solution for any quantity: its relations open
-            patch.setattr(linked, "_cheapest_change", lambda *args: None)
+            opened = linked._open_relations
+
+            def no_change(*args):
+                calls["program"] += 1
+
+            def spy(*args):
+                calls["opened"] += 1
+                return opened(*args)
+
+            patch.setattr(linked, "_cheapest_change", no_change)
+            patch.setattr(linked, "_open_relations", spy)
+            patch.setattr(linked, "STALL_ROUNDS", linked.MAX_ROUNDS + 1)  # only that branch opens them
         else:
             patch.setattr(linked, "_paths", nothing)
             patch.setattr(linked, "STALL_ROUNDS", 0)
@@ -275,6 +287,7 @@ def test_every_fallback_of_secondary_suppression_ends_protected(fallback, frame)
         protection = protect({"t": (frame, GRID)})
     assert _shown_break_a_rule(protection.published("t")).is_empty()
     assert audit(protection.linked, protection.withheld).failing.is_empty()
+    assert calls["opened"] == calls["program"]
 
 
 def test_the_cheapest_change_is_none_where_the_cells_cannot_absorb_it():
