@@ -140,9 +140,30 @@ def index_of(codes: list[str] | tuple[str, ...]) -> np.ndarray:
     return np.array([lookup[c] for c in codes], dtype=np.int64)
 
 
-@cache
 def codes_on(day: date) -> tuple[str, ...]:
+    return _codes_on(regime(day))
+
+
+@cache
+def _codes_on(day: date) -> tuple[str, ...]:
     return tuple(sorted(leaf_areas(on=day.isoformat())["sigungu_cd"].to_list()))
+
+
+@cache
+def _changes() -> tuple[date, ...]:
+    """The days on which the set of valid areas changed (a code's first day or the day after its last)."""
+    leaf = leaf_areas()
+    days = {d for d in leaf["valid_from"].drop_nulls().to_list()}
+    days |= {d.fromordinal(d.toordinal() + 1) for d in leaf["valid_to"].drop_nulls().to_list()}
+    return tuple(sorted(days))
+
+
+def regime(day: date) -> date:
+    """The first day of the area regime ``day`` is in (the areas valid are the same from it to ``day``):
+    tables that depend only on which areas exist are cached per regime, not per day."""
+    changes = _changes()
+    i = int(np.searchsorted(np.array([c.toordinal() for c in changes]), day.toordinal(), side="right"))
+    return changes[i - 1] if i else date.min
 
 
 @cache

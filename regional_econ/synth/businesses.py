@@ -63,7 +63,11 @@ OTHER_FIRM_KSIC = {
 }
 CONTENT_MERCHANT_CATEGORIES = ("C14", "C10", "C08")  # bookshops, culture & hobby, leisure venues
 
-DECLINING = -0.1  # a trend below this is a planted decline (kona.DISTRESSED_SLOPE), not noise
+# A business's sales follow its drift (log, a month, small) since it joined the timeline and, for the
+# few planted as distressed, a steep decline from their onset day on (the credit early warning's cases).
+DECLINE = -0.25  # log sales a month once a planted decline has started
+NO_ONSET = np.iinfo(np.int32).max  # day number of "never declines"
+TREND = ("drift", "since", "onset")  # the columns ``log_trend`` reads, on merchants and businesses
 
 # Credit grade mix (AAA..D), applied to a score. Most SMEs sit at BBB and BB; B or worse, where
 # a bureau's observed default rates rise above a few percent a year, is about a fifth of them
@@ -72,10 +76,16 @@ DECLINING = -0.1  # a trend below this is a planted decline (kona.DISTRESSED_SLO
 GRADE_MIX = [0.003, 0.012, 0.055, 0.25, 0.46, 0.16, 0.04, 0.012, 0.005, 0.003]
 
 
-def declining(slope: np.ndarray) -> np.ndarray:
-    """Merchants planted as distressed, by kona's trend of their sales (a month): far below the
-    others' spread around zero."""
-    return np.asarray(slope) < DECLINING
+def log_trend(drift: np.ndarray, since: np.ndarray, onset: np.ndarray, day: date) -> np.ndarray:
+    """Log of a business's sales on ``day`` relative to its level: ``drift`` a month since day number
+    ``since``, plus ``DECLINE`` a month since its ``onset`` (``NO_ONSET``: none)."""
+    dn = day_number(day)
+    return (np.asarray(drift) * np.maximum(0, dn - np.asarray(since)) + DECLINE * np.maximum(0, dn - np.asarray(onset))) / 30.4
+
+
+def declining(onset: np.ndarray, day: date) -> np.ndarray:
+    """Businesses whose planted decline has started by ``day``."""
+    return np.asarray(onset) <= day_number(day)
 
 
 class Universe:
@@ -83,7 +93,7 @@ class Universe:
 
     def __init__(self, ctx: Context, merchants: pl.DataFrame):
         """Build from kona's base merchants (columns biz_key, ksic_cd, sigungu_cd, sales_krw,
-        registered_on, closed_on, slope, category_cd) plus non-merchant firms."""
+        registered_on, closed_on, drift, since, onset, category_cd) plus non-merchant firms."""
         self.ctx = ctx
         gen = ctx.rng("businesses")
         shops = self._merchant_businesses(gen, merchants)
@@ -98,7 +108,7 @@ class Universe:
         registered = merchants["registered_on"].cast(pl.Int32).to_numpy()
         # Revenue of the last fiscal year: at least the card sales that set the sales class.
         revenue = (merchants["sales_krw"].to_numpy() * gen.uniform(1.0, 1.1, n)).round(-3).astype(np.int64)
-        distressed = declining(merchants["slope"].to_numpy())
+        distressed = merchants["onset"].to_numpy() != NO_ONSET
         margin = np.where(distressed, gen.normal(-0.05, 0.05, n), gen.normal(0.08, 0.07, n))
         in_ked = np.zeros(n, dtype=bool)
         in_ked[gen.permutation(n)[: round(KED_COVERAGE["merchant"] * n)]] = True
@@ -112,9 +122,9 @@ class Universe:
                 "revenue_krw": revenue,
                 "employees": np.maximum(0, np.round(revenue / 60e6 * gen.lognormal(0, 0.4, n))).astype(np.int32),
                 "margin": margin,
-                "grade_rank": self._grades(gen, margin, distressed),
-                "distressed": distressed,
-                "slope": merchants["slope"].to_numpy(),  # kona's trend of its sales, a month
+                "grade_rank": self._grades(gen, margin),
+                "distressed": distressed,  # planted to decline from ``onset``
+                **{c: merchants[c].to_numpy() for c in TREND},
                 "in_ked": in_ked,
                 "closed_before": merchants["closed_on"].is_not_null(),
                 "category_cd": merchants["category_cd"],
@@ -123,12 +133,12 @@ class Universe:
 
     def _firms(self, gen: np.random.Generator, first_key: int) -> pl.DataFrame:
         n = max(30, round(FIRMS * self.ctx.scale))
-        codes, w = areas.population_weights(self.ctx.start, firms=True)
+        codes, w = areas.population_weights(self.ctx.opening, firms=True)
         revenue = gen.lognormal(np.log(1.5e9), 1.1, n).round(-4).astype(np.int64)
         margin = gen.normal(0.06, 0.08, n)
         in_ked = np.zeros(n, dtype=bool)
         in_ked[gen.permutation(n)[: round(KED_COVERAGE["firm"] * n)]] = True
-        start = day_number(self.ctx.start)
+        start = day_number(self.ctx.opening)
         return pl.DataFrame(
             {
                 "biz_key": np.arange(first_key, first_key + n, dtype=np.int64),
@@ -139,9 +149,11 @@ class Universe:
                 "revenue_krw": revenue,
                 "employees": np.clip(np.round(revenue / 150e6 * gen.lognormal(0, 0.5, n)), 1, 20_000).astype(np.int32),
                 "margin": margin,
-                "grade_rank": self._grades(gen, margin, np.zeros(n, dtype=bool)),
+                "grade_rank": self._grades(gen, margin),
                 "distressed": np.zeros(n, dtype=bool),
-                "slope": np.zeros(n),
+                "drift": np.zeros(n),
+                "since": np.full(n, start, dtype=np.int64),
+                "onset": np.full(n, NO_ONSET, dtype=np.int64),
                 "in_ked": in_ked,
                 "closed_before": np.zeros(n, dtype=bool),
                 "category_cd": pl.Series([None] * n, dtype=pl.String),
@@ -149,12 +161,13 @@ class Universe:
         )
 
     @staticmethod
-    def _grades(gen: np.random.Generator, margin: np.ndarray, distressed: np.ndarray) -> np.ndarray:
-        """Rank 1 (AAA) .. 10 (D): a noisy score from the margin cut at GRADE_MIX quantiles."""
+    def _grades(gen: np.random.Generator, margin: np.ndarray) -> np.ndarray:
+        """Rank 1 (AAA) .. 10 (D): a noisy score from the margin cut at GRADE_MIX quantiles (a
+        planted decline lowers it further once it starts, in ``ked``)."""
         score = -margin * 8 + gen.normal(0, 1, len(margin))
         cuts = np.quantile(score, np.cumsum(GRADE_MIX)[:-1]) if len(score) > 10 else np.linspace(-2, 2, 9)
         rank = 1 + np.searchsorted(cuts, score)
-        return np.clip(rank + distressed, 1, 10).astype(np.int32)
+        return np.clip(rank, 1, 10).astype(np.int32)
 
     def _with_pools(self, gen: np.random.Generator, frame: pl.DataFrame) -> pl.DataFrame:
         """Draw each feed's pool stratified by merchant x in-ked; give firms their KSIC."""
@@ -219,9 +232,9 @@ class Universe:
                 "revenue_krw": revenue,
                 "employees": np.maximum(0, np.round(revenue / 60e6 * gen.lognormal(0, 0.4, n))).astype(np.int32),
                 "margin": margin,
-                "grade_rank": self._grades(gen, margin, declining(merchants["slope"].to_numpy())),
-                "distressed": declining(merchants["slope"].to_numpy()),
-                "slope": merchants["slope"].to_numpy(),
+                "grade_rank": self._grades(gen, margin),
+                "distressed": merchants["onset"].to_numpy() != NO_ONSET,
+                **{c: merchants[c].to_numpy() for c in TREND},
                 "in_ked": gen.random(n) < KED_COVERAGE["merchant"],
                 "closed_before": np.zeros(n, dtype=bool),
                 "category_cd": merchants["category_cd"],

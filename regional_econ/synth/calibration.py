@@ -195,13 +195,18 @@ def calibrated_shares() -> pl.DataFrame:
     )
 
 
-@cache
 def spending_cells(day: date) -> pl.DataFrame:
     """Merchant area x category x gender on ``day``: amount share and payment weight.
 
     Columns: sigungu_cd, category_cd, gender, area_i, category_i, share (amount, sums to 1),
     payments (relative payment weight, sums to 1), ticket (mean KRW of a payment).
     """
+    return _spending_cells(areas.regime(day))
+
+
+@cache
+def _spending_cells(day: date) -> pl.DataFrame:
+    # Cached per area regime (``areas.regime``), not per day: the tables change only when areas do.
     cells = areas.split_bucheon(calibrated_shares(), day, ("share", "amount_krw"))
     cells = (
         cells.filter(pl.col("share") > 0)
@@ -221,6 +226,11 @@ def spending_cells(day: date) -> pl.DataFrame:
 
 def merchant_cells(day: date) -> pl.DataFrame:
     """Area x category with its share of payments (how many merchants a cell needs) and of amount."""
+    return _merchant_cells(areas.regime(day))
+
+
+@cache
+def _merchant_cells(day: date) -> pl.DataFrame:
     cells = spending_cells(day)
     key = cells["area_i"].to_numpy() * len(categories()) + cells["category_i"].to_numpy()
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -234,9 +244,13 @@ def merchant_cells(day: date) -> pl.DataFrame:
     )
 
 
-@cache
 def age_by_area(day: date) -> pl.DataFrame:
     """Home area x age band -> share of payments (cardholders' ages per home area)."""
+    return _age_by_area(areas.regime(day))
+
+
+@cache
+def _age_by_area(day: date) -> pl.DataFrame:
     ages = table("calibration_age_usage")
     counted = ages.group_by("sigungu_cd").agg(pl.col("payments").sum())
     thin = counted.filter(pl.col("payments") < MIN_AGE_PAYMENTS)["sigungu_cd"]
@@ -252,7 +266,6 @@ def age_by_area(day: date) -> pl.DataFrame:
     return ages.select("sigungu_cd", "age_band", "share").sort("sigungu_cd", "age_band")
 
 
-@cache
 def currency_by_area(day: date) -> pl.DataFrame:
     """Merchant area x currency -> share of payments, made usable for every area.
 
@@ -262,6 +275,11 @@ def currency_by_area(day: date) -> pl.DataFrame:
     only stray foreign payments in 2019; there the home currency takes 90% and the 2019
     mix the other 10%, so that their residents' own cards are used.
     """
+    return _currency_by_area(areas.regime(day))
+
+
+@cache
+def _currency_by_area(day: date) -> pl.DataFrame:
     raw = areas.split_bucheon(table("calibration_currency_usage"), day)
     si = areas.si_of()
     rows = []

@@ -23,6 +23,12 @@ from regional_econ.contracts import Contract
 from regional_econ.synth import calendar
 
 EPOCH = date(1970, 1, 1)
+# The synthetic world opens on this day (its registers as they stood on the eve, back-dated to
+# kona's rollout in April 2019) and evolves day by day from it: every window on or after it is a
+# slice of one timeline, so a day's files are the same whatever window holds them. A window that
+# starts earlier opens its own world on its first day.
+WORLD_OPENS = date(2025, 9, 1)
+ROLLOUT = date(2019, 4, 1)  # kona's first merchants and cards
 
 # The key all centers share to pseudonymize business registration numbers (the 2020 data
 # laws' combination-agency model): biz_token = HMAC-SHA256(BIZ_KEY, "1234567891") as
@@ -43,9 +49,19 @@ class Context:
     def last(self) -> date:
         return self.start + timedelta(days=self.days - 1)
 
+    @property
+    def opening(self) -> date:
+        """The day the world opens: ``WORLD_OPENS``, or the window's first day if that is earlier."""
+        return min(WORLD_OPENS, self.start)
+
     @cached_property
     def window(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range(self.days)]
+
+    @cached_property
+    def timeline(self) -> list[date]:
+        """Every day from the opening to the window's last: state evolves over all of them."""
+        return [self.opening + timedelta(days=i) for i in range((self.last - self.opening).days + 1)]
 
     def rng(self, purpose: str, day: date | None = None) -> np.random.Generator:
         words = [self.seed & 0xFFFFFFFFFFFFFFFF, zlib.crc32(purpose.encode()), day.toordinal() if day else 0]

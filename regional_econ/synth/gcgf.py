@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from regional_econ.contracts import contract
-from regional_econ.synth.businesses import Universe
+from regional_econ.synth.businesses import Universe, declining
 from regional_econ.synth.common import Context, choice, conform, day_ids, day_number, weekday_factor
 
 FEED = "gcgf/guarantee_events"
@@ -33,16 +33,16 @@ class Guarantees:
         self.ids = [f"G0{i:08d}" for i in range(n)]
         self.biz = pool.astype(np.int64)
         self.amount = _amounts(gen, n)
-        weak = self._weakness(pool)
+        weak = self._weakness(pool, ctx.opening)
         self.status = np.where(gen.random(n) < 0.03 * weak / weak.mean(), DEFAULTED, ACTIVE)
-        self.since = np.full(n, day_number(ctx.start) - 30)  # day of the last status change
+        self.since = np.full(n, day_number(ctx.opening) - 30)  # day of the last status change
 
-    def _weakness(self, rows: np.ndarray) -> np.ndarray:
-        """Relative default hazard: grade B or worse x6, declining sales x4."""
+    def _weakness(self, rows: np.ndarray, day: date) -> np.ndarray:
+        """Relative default hazard on ``day``: grade B or worse x6, declining sales x4."""
         biz = self.universe.frame
         grade = biz["grade_rank"].gather(rows).to_numpy()
-        distressed = biz["distressed"].gather(rows).to_numpy()
-        return np.where(grade >= 6, 6.0, 1.0) * np.where(distressed, 4.0, 1.0)
+        falling = declining(biz["onset"].gather(rows).to_numpy(), day)
+        return np.where(grade >= 6, 6.0, 1.0) * np.where(falling, 4.0, 1.0)
 
     def day(self, day: date) -> pl.DataFrame:
         ctx = self.ctx
@@ -61,7 +61,7 @@ class Guarantees:
             candidates = np.flatnonzero((self.status == source) & (self.since < dn))
             k = min(int(want[kind]), len(candidates))
             if k:
-                w = self._weakness(self.biz[candidates]) if weighted else np.ones(len(candidates))
+                w = self._weakness(self.biz[candidates], day) if weighted else np.ones(len(candidates))
                 chosen = gen.choice(candidates, k, replace=False, p=w / w.sum())
                 self.status[chosen], self.since[chosen] = target, dn
                 rows.append((chosen, kind))

@@ -1,12 +1,15 @@
 """Write every feed due in a window into a landing zone, as the nine centers would.
 
-Days are generated in order, because registers, open postings and guarantees carry over
-from one day to the next; each day's draws are seeded by (seed, purpose, day), so the
-first N days of a longer window are the same files as an N-day window with the same start
-(with ``defect_rate`` 0; the defect plan depends on the whole window). Snapshot feeds
-(weekly, monthly, quarterly) are written when the loop reaches the later of their period's
-first day and the window's first day, from the state known then. Files carry a simulated
-arrival time (mtime) shortly before the contract's deadline, never the wall clock.
+One timeline: the world opens on ``common.WORLD_OPENS`` and days are generated in order from
+it, because registers, balances, open postings and guarantees carry over from one day to the
+next; the days before the window move the state on and write nothing. Each day's draws are
+seeded by (seed, purpose, day), so a day's files are the same in every window that holds it
+(with ``defect_rate`` 0; the defect plan depends on the whole window), except that a window's
+first day is its initial load: the registers in full, the open postings and registered seekers,
+and no cancel of an approval made before the window. Snapshot feeds (weekly, monthly,
+quarterly) of the periods the window touches are written from the state on their period's
+first day. Files carry a simulated arrival time (mtime) shortly before the contract's
+deadline, never the wall clock.
 """
 
 from __future__ import annotations
@@ -121,18 +124,21 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
         "gca/content_firms": lambda key, day: gca.snapshot(ctx, universe, key, day),
         "theimc/consumer_trends": lambda key, day: theimc.snapshot(ctx, key),
     }
-    for day in ctx.window:
-        kona_day = kona.day(day)
-        for feed_id, frame in kona_day.frames.items():
-            deliver(feed_id, day.isoformat(), frame, kona_day.referenced_approvals)
-        for feed_id, frame in jobs.day(day).items():
-            deliver(feed_id, day.isoformat(), frame)
-        deliver("gcgf/guarantee_events", day.isoformat(), guarantees.day(day))
-        deliver("gbsa/sme_support", day.isoformat(), gbsa.awards(ctx, universe, day))
-        deliver("msc/counseling_cases", day.isoformat(), msc.cases(ctx, day))
-        for feed_id, make in snapshots.items():
+    for day in ctx.timeline:  # from the opening: the days before the window only move the state on
+        kona_day = kona.day(day, files=day >= ctx.start)
+        jobs_day = jobs.day(day)
+        guarantee_events = guarantees.day(day)
+        if day >= ctx.start:
+            for feed_id, frame in kona_day.frames.items():
+                deliver(feed_id, day.isoformat(), frame, kona_day.referenced_approvals)
+            for feed_id, frame in jobs_day.items():
+                deliver(feed_id, day.isoformat(), frame)
+            deliver("gcgf/guarantee_events", day.isoformat(), guarantee_events)
+            deliver("gbsa/sme_support", day.isoformat(), gbsa.awards(ctx, universe, day))
+            deliver("msc/counseling_cases", day.isoformat(), msc.cases(ctx, day))
+        for feed_id, make in snapshots.items():  # a period's snapshot as known on its first day
             for key in keys[feed_id]:
-                if max(date.fromisoformat(key), ctx.start) == day:
+                if max(date.fromisoformat(key), ctx.opening) == day:
                     deliver(feed_id, key, make(key, day))
 
     missing = set(DEFECT_CLASSES) - {d.defect for d in truth}

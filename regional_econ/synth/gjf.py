@@ -23,13 +23,14 @@ import polars as pl
 from regional_econ.contracts import contract
 from regional_econ.reference import codes, table
 from regional_econ.synth import areas, events
-from regional_econ.synth.businesses import LINKAGE, Universe
+from regional_econ.synth.businesses import LINKAGE, TREND, Universe, log_trend
 from regional_econ.synth.common import Context, choice, codes_at, conform, dates, day_ids, day_number, hex_tokens, weekday_factor
 
 # A day at real scale. A posting averages about 2.2 openings, so openings per seeker are about
 # 0.6, as in the employment service's statistics (more seekers than openings overall, shortages in
 # factory, driving and care work, a surplus of seekers for office work).
 POSTINGS, SEEKERS, PLACEMENTS = 1_000, 3_600, 700
+SEEKER_DAYS = 180  # a registration lapses unless renewed (drawn again as a new seeker)
 OCCUPATIONS = tuple(codes("occupations"))
 # Occupation a shop hires for, by card category (others: sales 61 / personal services 56).
 SHOP_OCCUPATION = {
@@ -117,7 +118,7 @@ class Jobs:
         # which of the two posts is drawn at the planted share, so linkage holds per posting.
         self.employer_weight = np.sqrt(biz["employees"].gather(self.employers).to_numpy() + 1.0)
         self.is_shop = biz["is_merchant"].gather(self.employers).to_numpy()
-        self.slope = biz["slope"].gather(self.employers).to_numpy()
+        self.trend = [biz[c].gather(self.employers).to_numpy() for c in TREND]
         self.offer_mix = np.bincount([OCCUPATIONS.index(o) for o in self.main_occupation], minlength=len(OCCUPATIONS)) + 1.0
         self.postings: pl.DataFrame | None = None  # every posting delivered so far, with its state
         self.seekers: pl.DataFrame | None = None
@@ -176,9 +177,8 @@ class Jobs:
         )
 
     def _trend(self, day: date) -> np.ndarray:
-        """A shop hires as it sells: its kona trend (a month, since the window's start); firms 1."""
-        months = max(0, (day - self.ctx.start).days) / 30.4
-        return np.exp(self.slope * months)
+        """A shop hires as it sells (its kona trend); firms 1."""
+        return np.exp(log_trend(*self.trend, day))
 
     # -- seekers --------------------------------------------------------------------------
 
@@ -270,12 +270,16 @@ class Jobs:
             status=pl.when(pl.Series(expired)).then(pl.lit("CLOSED")).otherwise(pl.col("status")),
             status_on=pl.when(pl.Series(expired)).then(pl.lit(dn)).otherwise(pl.col("status_on")),
         )
+        registered = self.seekers  # before today's placements (placed seekers are dropped at the end of a day)
         placements = self._place(gen, day)
-        # Today's file: today's new postings (status as of today) and status changes of older ones.
-        changed = self.postings.filter(pl.col("status_on") == dn)
+        # Today's file: today's new postings (status as of today) and status changes of older ones; the
+        # window's first day also carries what is still open (postings) and registered (seekers).
+        first = day == self.ctx.start
+        changed = self.postings.filter((pl.col("status_on") == dn) | (first & (pl.col("status") == "OPEN")))
+        seekers = registered if first else new_seekers
         frames = {
             "gjf/job_postings": conform(contract("gjf/job_postings"), changed).sort("posting_id"),
-            "gjf/job_seekers": conform(contract("gjf/job_seekers"), new_seekers),
+            "gjf/job_seekers": conform(contract("gjf/job_seekers"), seekers),
         }
         if placements.height:
             frames["gjf/placements"] = conform(contract("gjf/placements"), placements)
@@ -284,4 +288,7 @@ class Jobs:
         # Postings settled more than 60 days ago are dropped from the state (memory stays flat).
         settled = (self.postings["status"] != "OPEN") & (pl.Series(dn - self.postings["status_on"].to_numpy()) > 60)
         self.postings = self.postings.filter(~settled)
+        # Seekers not placed within SEEKER_DAYS leave the register (placed ones are dropped at once).
+        stale = self.seekers["registered_on"].cast(pl.Int32) < dn - SEEKER_DAYS
+        self.seekers = self.seekers.filter(~(self.seekers["placed"] | stale))
         return frames

@@ -4,7 +4,7 @@ Covers ``businesses.KED_COVERAGE`` of the universe (merchant businesses and othe
 as known on the snapshot's as-of day. Revenue is the last fiscal year's: at the window's start
 at least the card sales that set the merchant's sales class (so ked revenue and kona's sales
 class agree), then moved by the merchant's trend once a later fiscal year is on file.
-Distressed merchants (declining sales in kona) start a notch worse and fall another every
+Distressed merchants drop a notch when their planted decline (in kona's sales) starts and another every
 ``NOTCH_MONTHS`` of their decline; closed businesses are flagged and graded D.
 """
 
@@ -18,25 +18,27 @@ import polars as pl
 from regional_econ.contracts import contract
 from regional_econ.periods import period_label
 from regional_econ.reference import codes
-from regional_econ.synth.businesses import Universe
+from regional_econ.synth.businesses import TREND, Universe, declining, log_trend
 from regional_econ.synth.common import Context, codes_at, conform, day_number
 
 FEED = "ked/sme_credit"
 NOTCH_MONTHS = 2
+KEPT_CLOSED_DAYS = 365  # a closed business stays in the snapshots (graded D) this long
 FILED_BY = 4  # the month from which last year's accounts are on file
 REVISION = 0.02  # of businesses, a month, revised a notch up (and as many down)
 
 
 def _revisions(ctx: Context, rows: np.ndarray, month: date) -> np.ndarray:
-    """Notches a business's grade has moved by the month: each month since the window's first a
-    few are revised a notch up or down (``REVISION``), and a revision stays (grades do not flicker).
+    """Notches a business's grade has moved by the month: each month since the opening's a
+    few are revised a notch up or down (``REVISION``), and a revision stays (grades do not flicker),
+    never more than a notch from what its accounts say (so the grade mix stays a bureau's).
     Draws are per month over businesses in row order, so a business's revisions do not depend on
     how many businesses came after it."""
     total = np.zeros(len(rows), dtype=np.int64)
-    m = date(ctx.start.year, ctx.start.month, 1)
+    m = date(ctx.opening.year, ctx.opening.month, 1)
     while m <= month:
         u = ctx.rng(f"{FEED}:revisions", m).random(int(rows.max()) + 1 if len(rows) else 0)[rows]
-        total += (u < REVISION) * -1 + (u > 1 - REVISION)
+        total = np.clip(total + (u < REVISION) * -1 + (u > 1 - REVISION), -1, 1)
         m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
     return total
 
@@ -46,27 +48,29 @@ def snapshot(ctx: Context, universe: Universe, merchants: pl.DataFrame, key: str
     gen = ctx.rng(FEED, date.fromisoformat(key))
     biz = universe.frame
     rows = np.flatnonzero(biz["in_ked"].to_numpy() & (biz["founded_on"].cast(pl.Int32).to_numpy() <= day_number(as_of)))
-    # A merchant business is closed once its shop closed (on or before as-of).
+    # A merchant business is closed once its shop closed (on or before as-of); a year on, it is dropped.
     closed_on = merchants.select("biz_key", "closed_on")
     view = biz[rows].join(closed_on, on="biz_key", how="left", maintain_order="left")
-    closed = view["closed_on"].cast(pl.Int32).fill_null(2**31 - 1).to_numpy() <= day_number(as_of)
+    closed_day = view["closed_on"].cast(pl.Int32).fill_null(2**31 - 1).to_numpy()
+    kept = closed_day > day_number(as_of) - KEPT_CLOSED_DAYS
+    rows, view, closed_day = rows[kept], view.filter(pl.Series(kept)), closed_day[kept]
+    closed = closed_day <= day_number(as_of)
     n = len(rows)
     # Month to month: headcount moves a little, grades move a notch now and then.
     # A merchant's own trend (kona's slope, a month) moves its staff as it goes, and its revenue once a
     # year: the bureau reports the last fiscal year closed, known from April.
     month = date.fromisoformat(key)
-    slope = view["slope"].to_numpy()
-    trend_months = max(0, (month - ctx.start).days) / 30.4
+    trend = [view[c].to_numpy() for c in TREND]
     year_end = date(month.year - (1 if month.month >= FILED_BY else 2), 12, 31)
-    fiscal_months = max(0, (year_end - ctx.start).days) / 30.4
-    employees = view["employees"].to_numpy() * np.exp(slope * trend_months / 2) * gen.lognormal(0, 0.03, n)
+    employees = view["employees"].to_numpy() * np.exp(log_trend(*trend, month) / 2) * gen.lognormal(0, 0.03, n)
     employees = np.maximum(0, np.round(employees)).astype(np.int32)
-    # A distressed business falls a notch every NOTCH_MONTHS of its decline (which starts with the window).
-    months = max(0, (date.fromisoformat(key) - ctx.start).days) // 30
-    falling = view["distressed"].to_numpy() * (months // NOTCH_MONTHS)
-    rank = view["grade_rank"].to_numpy() + falling + _revisions(ctx, rows, date.fromisoformat(key))
+    # A planted decline costs a notch when it starts and another every NOTCH_MONTHS of it.
+    onset = trend[2]
+    months = np.maximum(0, day_number(month) - onset) // 30
+    falling = np.where(declining(onset, month), 1 + months // NOTCH_MONTHS, 0)
+    rank = view["grade_rank"].to_numpy() + falling + _revisions(ctx, rows, month)
     rank = np.where(closed, 10, np.clip(rank, 1, 10))
-    revenue = (view["revenue_krw"].to_numpy() * np.exp(slope * fiscal_months)).round(-3).astype(np.int64)
+    revenue = (view["revenue_krw"].to_numpy() * np.exp(log_trend(*trend, year_end))).round(-3).astype(np.int64)
     frame = pl.DataFrame(
         {
             "biz_token": view["biz_token"],

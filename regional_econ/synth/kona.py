@@ -34,8 +34,10 @@ day never depends on the window's length, and only emitted for approvals in the 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -43,8 +45,9 @@ import polars as pl
 from regional_econ.contracts import contract
 from regional_econ.reference import codes, table
 from regional_econ.synth import areas, calendar, calibration, events
-from regional_econ.synth.businesses import Universe, declining
+from regional_econ.synth.businesses import NO_ONSET, TREND, Universe, declining, log_trend
 from regional_econ.synth.common import (
+    ROLLOUT,
     Context,
     choice,
     codes_at,
@@ -63,8 +66,9 @@ MERCHANTS = 200_000
 NEW_MERCHANTS = 120  # a day; with the closures, about 6% a year net, the pace of the volume
 CLOSED_MERCHANTS = 88  # a day (on average; none on some days at small scale)
 HISTORIC_CLOSED = 0.05  # merchants in the register that closed before the window
-DISTRESSED = 0.03  # merchants whose sales decline ~22% a month (credit early-warning cases)
-DISTRESSED_SLOPE = -0.25  # their log sales a month
+DISTRESSED = 0.03  # merchants planted to decline (``businesses.DECLINE``): credit early-warning cases
+ONSET = (-60, 600)  # days from the opening (or a later registration, plus 90) to a planted decline's start
+DRIFT_SIGMA = 0.02  # spread of merchants' own drift, log sales a month
 CARDS = 3_000_000
 NEW_CARDS = 500  # a day: 6% a year, the pace of the volume (calendar.GROWTH), so spending per card holds
 TRANSACTIONS = 600_000
@@ -269,8 +273,11 @@ class Kona:
 
     # -- merchants ----------------------------------------------------------------------
 
-    def _merchant_rows(self, gen: np.random.Generator, cell_area: np.ndarray, cell_cat: np.ndarray) -> dict[str, object]:
-        """Attributes of new merchants in the given area/category cells (vectorized)."""
+    def _merchant_rows(
+        self, gen: np.random.Generator, cell_area: np.ndarray, cell_cat: np.ndarray, since: int
+    ) -> dict[str, object]:
+        """Attributes of merchants in the given area/category cells (vectorized) joining the timeline on
+        day number ``since`` (the opening, or their registration)."""
         n = len(cell_area)
         cats = calibration.categories()
         area_codes = np.array(self.leaf)[cell_area]
@@ -302,7 +309,10 @@ class Kona:
         ko = areas.names_ko()
         address = [f"경기도 {ko[a]} {r} {k}" for a, r, k in zip(area_codes, road, number, strict=True)]
         lat, lon = areas.points(gen, area_codes)
-        slope = np.where(gen.random(n) < DISTRESSED, DISTRESSED_SLOPE, gen.normal(0.0, 0.02, n))
+        distressed = gen.random(n) < DISTRESSED
+        drift = gen.normal(0.0, DRIFT_SIGMA, n)
+        lead = 0 if since == day_number(self.ctx.opening) else 90  # a new shop trades a while before it fails
+        onset = np.where(distressed, since + lead + gen.integers(*ONSET, n), NO_ONSET)
         return {
             "merchant_name": names,
             "category_cd": cat_codes,
@@ -314,12 +324,15 @@ class Kona:
             "lon": lon,
             "sales_class": sales_class,
             "sales_krw": sales,
-            "slope": slope,
+            "drift": drift,
+            "since": np.full(n, since, dtype=np.int64),
+            "onset": onset.astype(np.int64),
         }
 
     def _base_merchants(self) -> pl.DataFrame:
-        """The register on the eve of the window: one merchant at least in every paid cell."""
-        ctx, start = self.ctx, self.ctx.start
+        """The register on the eve of the opening: one merchant at least in every paid cell, the
+        oldest registered at kona's rollout."""
+        ctx, start = self.ctx, self.ctx.opening
         gen = ctx.rng("kona/merchants:base")
         cells = calibration.merchant_cells(start)
         per_cell = np.maximum(1, np.round(MERCHANTS * ctx.scale * cells["payments"].to_numpy())).astype(np.int64)
@@ -336,9 +349,11 @@ class Kona:
         cell_of = np.concatenate([cell_of, closed_cells])
         protected = np.concatenate([first, np.zeros(closed_n, dtype=bool)])
         n = len(cell_of)
-        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[cell_of], cells["category_i"].to_numpy()[cell_of])
+        rows = self._merchant_rows(
+            gen, cells["area_i"].to_numpy()[cell_of], cells["category_i"].to_numpy()[cell_of], day_number(start)
+        )
         eve = day_number(start) - 1
-        registered = eve - np.minimum(gen.exponential(900, n), 2500).astype(np.int64)
+        registered = eve - np.minimum(gen.exponential(900, n), max(0, eve - day_number(ROLLOUT))).astype(np.int64)
         closed = np.full(n, NO_DAY, dtype=np.int64)
         hist = np.arange(n) >= n - closed_n
         closed[hist] = registered[hist] + ((eve - registered[hist]) * gen.random(closed_n)).astype(np.int64)
@@ -356,7 +371,7 @@ class Kona:
         tokens = self.universe.frame.select("biz_key", "biz_token")
         self.merchants = self.merchants.join(tokens, on="biz_key", how="left", maintain_order="left")
 
-    def _merchant_day(self, day: date) -> pl.DataFrame:
+    def _merchant_day(self, day: date, files: bool = True) -> pl.DataFrame:
         """Apply the day's registrations, closures and recodings; return the rows to deliver."""
         ctx = self.ctx
         gen = ctx.rng("kona/merchants", day)
@@ -386,7 +401,7 @@ class Kona:
         is_open &= self.merchants["registered_on"].cast(pl.Int32).to_numpy() < dn
         candidates = np.flatnonzero(is_open)
         if closures and len(candidates):
-            w = np.where(declining(self.merchants["slope"].to_numpy()[candidates]), 5.0, 1.0)
+            w = np.where(declining(self.merchants["onset"].to_numpy()[candidates], day), 5.0, 1.0)
             w = w / np.sqrt(self.merchants["sales_krw"].to_numpy()[candidates] / 1e8)
             chosen = gen.choice(candidates, min(closures, len(candidates)), replace=False, p=w / w.sum())
             mask = np.zeros(self.merchants.height, dtype=bool)
@@ -399,7 +414,7 @@ class Kona:
         n_new = ctx.count("kona/merchants:new", NEW_MERCHANTS, 1, day)
         cells = calibration.merchant_cells(day)
         drawn = choice(gen, n_new, cells["payments"].to_numpy())
-        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[drawn], cells["category_i"].to_numpy()[drawn])
+        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[drawn], cells["category_i"].to_numpy()[drawn], dn)
         ids = day_ids("M", day, n_new, seq_digits=4)
         keys = new_business_key(day, np.arange(1, n_new + 1))
         new = pl.DataFrame(rows).with_columns(
@@ -413,6 +428,8 @@ class Kona:
         new = new.join(self.universe.frame.select("biz_key", "biz_token"), on="biz_key", how="left", maintain_order="left")
         self.merchants = pl.concat([self.merchants, new.select(self.merchants.columns)], how="vertical_relaxed")
         changed.append(new.select("merchant_id"))
+        if not files:
+            return pl.DataFrame()
         if day == ctx.start:
             return self.merchants
         ids_changed = pl.concat(changed)["merchant_id"].unique()
@@ -428,20 +445,15 @@ class Kona:
 
     def _area_payment_shares(self, day: date) -> tuple[np.ndarray, np.ndarray]:
         """Per leaf area index: share of payments, and share of them made by women."""
-        cells = calibration.spending_cells(day)
-        area, payments = cells["area_i"].to_numpy(), cells["payments"].to_numpy()
-        share = np.bincount(area, weights=payments, minlength=len(self.leaf))
-        women = np.bincount(area, weights=payments * (cells["gender"].to_numpy() == "F"), minlength=len(self.leaf))
-        female = np.divide(women, share, out=np.full(len(self.leaf), 0.5), where=share > 0)
-        return share / share.sum(), female
+        return _area_payment_shares(areas.regime(day))
 
     def _age_table(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(area index, age index, share) rows sorted by area, for grouped draws."""
-        ages = calibration.age_by_area(day)
-        area_i = areas.index_of(ages["sigungu_cd"].to_list())
-        age_i = np.array([AGE_BANDS.index(a) for a in ages["age_band"].to_list()])
-        order = np.lexsort((age_i, area_i))
-        return area_i[order], age_i[order], ages["share"].to_numpy()[order]
+        return _age_table(areas.regime(day))
+
+    def _currency_table(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(area index, currency index, share) rows sorted by area, for grouped draws."""
+        return _currency_table(areas.regime(day), self.currencies)
 
     def _currency_of_home(self, gen: np.random.Generator, home: np.ndarray, day: date) -> np.ndarray:
         """Home si's currency, or (3%) another city's, drawn by that city's payment volume."""
@@ -456,8 +468,8 @@ class Kona:
         return np.where(foreign, other, home_cur)
 
     def _base_cards(self) -> None:
-        """Cards on the eve of the window: per home area as many as its payments need."""
-        ctx, start = self.ctx, self.ctx.start
+        """Cards on the eve of the opening: per home area as many as its payments need."""
+        ctx, start = self.ctx, self.ctx.opening
         gen = ctx.rng("kona/cardholders:base")
         share, female = self._area_payment_shares(start)
         valid = areas.index_of(list(areas.codes_on(start)))
@@ -484,7 +496,8 @@ class Kona:
         cur_index = {c: i for i, c in enumerate(self.currencies)}
         currency[first] = [cur_index[self.si[self.leaf[h]]] for h in home[first]]
         n = len(home)
-        registered = day_number(start) - 1 - np.minimum(gen.exponential(600, n), 1800).astype(np.int64)
+        eve = day_number(start) - 1
+        registered = eve - np.minimum(gen.exponential(600, n), max(0, eve - day_number(ROLLOUT))).astype(np.int64)
         self.cards = {"home": home, "gender": gender, "age": age, "currency": currency, "registered": registered}
         self.card_tokens = hex_tokens(gen, n)
         self.wallets = Wallets(ctx.rng("kona/wallets:base"), n)
@@ -507,7 +520,7 @@ class Kona:
         left = np.maximum(10, np.round(full * gen.random(holders.size), -1)).astype(np.int64)
         self.wallets.open_policy(holders, fund, left)
 
-    def _card_day(self, day: date) -> pl.DataFrame:
+    def _card_day(self, day: date, files: bool = True) -> pl.DataFrame:
         """New cards of the day (and recoded homes); the full register on the first day."""
         ctx = self.ctx
         gen = ctx.rng("kona/cardholders", day)
@@ -535,6 +548,8 @@ class Kona:
             c[name] = np.concatenate([c[name], values])
         self.card_tokens = pl.concat([self.card_tokens, hex_tokens(gen, n)])
         self.wallets.extend(n)
+        if not files:
+            return pl.DataFrame()
         if day == ctx.start:
             rows = np.arange(len(c["home"]))
         else:
@@ -574,7 +589,7 @@ class Kona:
 
     # -- transactions -----------------------------------------------------------------------
 
-    def _transactions(self, day: date) -> tuple[pl.DataFrame, set[str]]:
+    def _transactions(self, day: date, files: bool = True) -> tuple[pl.DataFrame, set[str]]:
         ctx = self.ctx
         gen = ctx.rng("kona/transactions", day)
         n_cat = len(calibration.categories())
@@ -601,23 +616,19 @@ class Kona:
         area_i, cat_i = c_area[pick], c_cat[pick]
         gender = (cells["gender"].to_numpy()[pick] == "M").astype(np.int64)
         # 2. merchant within the cell, by its sales and its own trend
-        months = (day - ctx.start).days / 30.4
-        m_weight = self.merchants["sales_krw"].to_numpy()[m_open] * np.exp(self.merchants["slope"].to_numpy()[m_open] * months)
+        m_trend = [self.merchants[c].to_numpy() for c in TREND]
+        m_weight = self.merchants["sales_krw"].to_numpy()[m_open] * np.exp(log_trend(*(t[m_open] for t in m_trend), day))
         order = np.argsort(m_cell, kind="stable")
         merchant = m_open[order][grouped_choice(gen, area_i * n_cat + cat_i, m_cell[order], m_weight[order])]
         # A distressed merchant also loses customers outright: its weight alone is shared out again
         # within its cell, and the only merchant of a cell would keep everything.
-        slope = self.merchants["slope"].to_numpy()[merchant]
-        kept = ~declining(slope) | (gen.random(n) < np.exp(slope * months))
+        decline = log_trend(0.0, 0, m_trend[2][merchant], day)
+        kept = gen.random(n) < np.exp(decline)
         pick, area_i, cat_i, gender, merchant = pick[kept], area_i[kept], cat_i[kept], gender[kept], merchant[kept]
         n = int(kept.sum())
         # 3. currency paid with, by merchant area
-        cur_table = calibration.currency_by_area(day)
-        cur_index = {c: i for i, c in enumerate(self.currencies)}
-        t_area = areas.index_of(cur_table["sigungu_cd"].to_list())
-        t_cur = np.array([cur_index[c] for c in cur_table["currency_cd"].to_list()])
-        t_order = np.argsort(t_area, kind="stable")
-        currency = t_cur[t_order][grouped_choice(gen, area_i, t_area[t_order], cur_table["share"].to_numpy()[t_order])]
+        t_area, t_cur, t_share = self._currency_table(day)
+        currency = t_cur[grouped_choice(gen, area_i, t_area, t_share)]
         # 4. card: a holder of that currency living in the area, else any holder, else any card of the gender
         card = self._pick_cards(gen, currency, gender, area_i)
         # 5. amount, time, channel, policy fund
@@ -654,27 +665,6 @@ class Kona:
             raise ValueError("kona/transactions: more than 90M events in a day do not fit the id")
         rank = np.empty(n_events, dtype=np.int64)
         rank[np.lexsort((np.arange(n_events), when))] = np.arange(1, n_events + 1)
-        ids = f"T{day:%Y%m%d}" + pl.Series(rank).cast(pl.String).str.zfill(8)
-        approval_ids = ids.slice(0, n)
-        merchant_ids = self.merchants["merchant_id"]
-        frame = pl.DataFrame(
-            {
-                "txn_id": ids,
-                "approved_at": kst_timestamps(day, when),
-                "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(card[same]), pend.card_token]),
-                "merchant_id": pl.concat([merchant_ids.gather(merchant), merchant_ids.gather(merchant[same]), pend.merchant_id]),
-                "amount_krw": np.concatenate([amount, c_amount, pend.amount]).astype(np.int64),
-                "txn_type": codes_at(
-                    ("APPROVE", "CANCEL"), np.r_[np.zeros(n, dtype=np.int64), np.ones(len(same) + p, dtype=np.int64)]
-                ),
-                "orig_txn_id": pl.concat([pl.Series([None] * n, dtype=pl.String), approval_ids.gather(same), pend.orig_txn_id]),
-                "channel": pl.concat([codes_at(CHANNELS, channel), codes_at(CHANNELS, channel[same]), pend.channel]),
-                "policy_fund_cd": pl.concat(
-                    [codes_at(FUNDS + (None,), fund), codes_at(FUNDS + (None,), fund[same]), pend.policy]
-                ),
-            }
-        )
-        frame = conform(contract("kona/transactions"), frame).sort("txn_id")
         # Cancels refund the purse they were paid from, after the day's payments (never earlier than the cancel).
         self.wallets.refund(
             np.concatenate([card[same], pend.card]),
@@ -684,12 +674,43 @@ class Kona:
         # Plan tomorrow's cancels (70% full, 30% partial) among approvals nobody cancelled today.
         nextday = np.flatnonzero((gen.random(n) < CANCEL_NEXT_DAY / (1 - CANCEL_FULL - CANCEL_PARTIAL)) & ~(full | partial))
         part = (gen.random(len(nextday)) < 0.3) & (amount[nextday] >= 200)
+        next_amount = _cancel_amounts(gen, amount[nextday], part)
+        if not files:  # a day before the window: the state moves on, nothing is written
+            none = Pending.empty(day).orig_txn_id
+            self.pending = Pending(
+                day + timedelta(days=1), none, none, none, next_amount, none, none, card[nextday], fund[nextday]
+            )
+            return pl.DataFrame(), set()
+        # The window's first day holds no cancel of an approval before the window (the eve's plan).
+        shown = pend if day != ctx.start else Pending.empty(day)
+        rows = n + len(same) + shown.size
+        ids = f"T{day:%Y%m%d}" + pl.Series(rank[:rows]).cast(pl.String).str.zfill(8)
+        approval_ids = ids.slice(0, n)
+        merchant_ids = self.merchants["merchant_id"]
+        frame = pl.DataFrame(
+            {
+                "txn_id": ids,
+                "approved_at": kst_timestamps(day, when[:rows]),
+                "card_token": pl.concat([self.card_tokens.gather(card), self.card_tokens.gather(card[same]), shown.card_token]),
+                "merchant_id": pl.concat([merchant_ids.gather(merchant), merchant_ids.gather(merchant[same]), shown.merchant_id]),
+                "amount_krw": np.concatenate([amount, c_amount, shown.amount]).astype(np.int64),
+                "txn_type": codes_at(
+                    ("APPROVE", "CANCEL"), np.r_[np.zeros(n, dtype=np.int64), np.ones(rows - n, dtype=np.int64)]
+                ),
+                "orig_txn_id": pl.concat([pl.Series([None] * n, dtype=pl.String), approval_ids.gather(same), shown.orig_txn_id]),
+                "channel": pl.concat([codes_at(CHANNELS, channel), codes_at(CHANNELS, channel[same]), shown.channel]),
+                "policy_fund_cd": pl.concat(
+                    [codes_at(FUNDS + (None,), fund), codes_at(FUNDS + (None,), fund[same]), shown.policy]
+                ),
+            }
+        )
+        frame = conform(contract("kona/transactions"), frame).sort("txn_id")
         self.pending = Pending(
             day=day + timedelta(days=1),
             orig_txn_id=approval_ids.gather(nextday),
             card_token=self.card_tokens.gather(card[nextday]),
             merchant_id=merchant_ids.gather(merchant[nextday]),
-            amount=_cancel_amounts(gen, amount[nextday], part),
+            amount=next_amount,
             channel=codes_at(CHANNELS, channel[nextday]),
             policy=codes_at(FUNDS + (None,), fund[nextday]),
             card=card[nextday],
@@ -783,11 +804,30 @@ class Kona:
 
     # -- the day ----------------------------------------------------------------------------
 
-    def day(self, day: date) -> KonaDay:
-        merchants = self._merchant_day(day)
-        cardholders = self._card_day(day)
+    def move_to_window(self) -> None:
+        """Move the state on over the days from the opening to the window's eve (nothing delivered)."""
+        for day in self.ctx.timeline[: (self.ctx.start - self.ctx.opening).days]:
+            self.day(day, files=False)
+
+    def window_opening(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per card (own, policy, fund index or ``NO_FUND``) as a reader of the window's files must take
+        them on its first morning: the state then, plus the refunds of the cancels of the eve's
+        approvals (the window does not hold them; they are refunded later that day)."""
+        w = copy.deepcopy(self.wallets)
+        pend = self.pending
+        if pend is not None and pend.day == self.ctx.start:
+            w.refund(pend.card, pend.amount, _fund_or_none(pend.fund))
+        return w.own, w.policy, w.fund
+
+    def day(self, day: date, files: bool = True) -> KonaDay:
+        """Move the registers and balances on by ``day``; its files, unless ``files`` is false (a day
+        before the window: the same draws, nothing to deliver)."""
+        merchants = self._merchant_day(day, files)
+        cardholders = self._card_day(day, files)
         self._policy_payouts(day)
-        transactions, referenced = self._transactions(day)
+        transactions, referenced = self._transactions(day, files)
+        if not files:
+            return KonaDay(frames={}, referenced_approvals=set())
         charges = self._charges(day)
         merchant_out = conform(contract("kona/merchants"), merchants).sort("merchant_id")
         return KonaDay(
@@ -799,6 +839,36 @@ class Kona:
             },
             referenced_approvals=referenced,
         )
+
+
+@cache
+def _area_payment_shares(day: date) -> tuple[np.ndarray, np.ndarray]:
+    cells = calibration.spending_cells(day)
+    n = len(areas.all_leaf_codes())
+    area, payments = cells["area_i"].to_numpy(), cells["payments"].to_numpy()
+    share = np.bincount(area, weights=payments, minlength=n)
+    women = np.bincount(area, weights=payments * (cells["gender"].to_numpy() == "F"), minlength=n)
+    female = np.divide(women, share, out=np.full(n, 0.5), where=share > 0)
+    return share / share.sum(), female
+
+
+@cache
+def _age_table(day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ages = calibration.age_by_area(day)
+    area_i = areas.index_of(ages["sigungu_cd"].to_list())
+    age_i = np.array([AGE_BANDS.index(a) for a in ages["age_band"].to_list()])
+    order = np.lexsort((age_i, area_i))
+    return area_i[order], age_i[order], ages["share"].to_numpy()[order]
+
+
+@cache
+def _currency_table(day: date, currencies: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    table = calibration.currency_by_area(day)
+    index = {c: i for i, c in enumerate(currencies)}
+    area = areas.index_of(table["sigungu_cd"].to_list())
+    currency = np.array([index[c] for c in table["currency_cd"].to_list()])
+    order = np.argsort(area, kind="stable")
+    return area[order], currency[order], table["share"].to_numpy()[order]
 
 
 def _fund_or_none(fund: np.ndarray) -> np.ndarray:

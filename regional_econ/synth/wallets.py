@@ -30,23 +30,18 @@ class Wallets:
         lasting = CHARGE_WEIGHTS * CHARGE_AMOUNTS
         usual = CHARGE_AMOUNTS[gen.choice(len(CHARGE_AMOUNTS), n, p=lasting / lasting.sum())]
         self.own = np.round(usual * gen.random(n), -1).astype(np.int64)
-        self.opening = self.own.copy()
         self.policy = np.zeros(n, dtype=np.int64)
         self.fund = np.full(n, NO_FUND, dtype=np.int64)
-        self.opening_policy, self.opening_fund = self.policy.copy(), self.fund.copy()
         self.credited_at = np.full(n, -1, dtype=np.int64)  # second of today's policy payment, -1 if none
 
     def open_policy(self, cards: np.ndarray, fund: np.ndarray, amount: np.ndarray) -> None:
         """Policy money cards already hold when the world opens (part of a fund not spent yet)."""
         self.pay_policy(cards, fund, amount)
-        self.opening_policy = self.policy.copy()
-        self.opening_fund = self.fund.copy()
 
     def extend(self, n: int) -> None:
         """New cards start empty."""
         zeros = np.zeros(n, dtype=np.int64)
         self.own = np.concatenate([self.own, zeros])
-        self.opening = np.concatenate([self.opening, zeros])
         self.policy = np.concatenate([self.policy, zeros])
         self.fund = np.concatenate([self.fund, np.full(n, NO_FUND, dtype=np.int64)])
         self.credited_at = np.concatenate([self.credited_at, np.full(n, -1, dtype=np.int64)])

@@ -14,12 +14,15 @@ import polars as pl
 import pytest
 
 from regional_econ.synth import ked
-from regional_econ.synth.common import Context
+from regional_econ.synth.common import WORLD_OPENS, Context, day_number
 from regional_econ.synth.gcgf import Guarantees
 from regional_econ.synth.kona import Kona
 from regional_econ.transforms.credit import credit_early_warning
 
-START, DAYS, MONTH = date(2026, 3, 1), 214, "2026-09-01"
+# The world's first seven months (no days to move through before the window).
+START, DAYS, MONTH = WORLD_OPENS, 212, "2026-03-01"
+# Declining through the whole current window (January-March): the fall is 30% or more by March.
+DECLINING_BY = date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +52,12 @@ def warned():
         .join(merchants, on="merchant_id")
     )
     flags = credit_early_warning(rows, pl.concat(snapshots, how="diagonal_relaxed"), pl.concat(events), MONTH)
-    biz = kona.universe.frame.select("biz_token", "distressed")
+    onset = pl.col("onset")
+    biz = kona.universe.frame.select(
+        "biz_token",
+        declined=onset <= day_number(DECLINING_BY),
+        declining=onset <= day_number(date.fromisoformat(MONTH).replace(day=31)),
+    )
     closed = kona.merchants.filter(pl.col("closed_on") >= START).select("biz_token").unique().with_columns(closed=pl.lit(True))
     return (
         flags.join(biz, on="biz_token", how="left")
@@ -60,10 +68,10 @@ def warned():
 
 def test_the_early_warning_finds_the_planted_declines(warned):
     # The warning needs a credit signal: businesses the bureau does not cover cannot be flagged.
-    planted = warned.filter(pl.col("distressed") & pl.col("assessed") & pl.col("credit_grade").is_not_null())
+    planted = warned.filter(pl.col("declined") & pl.col("assessed") & pl.col("credit_grade").is_not_null())
     assert planted.height >= 20
     recall = planted["flagged"].mean()
     flagged = warned.filter("flagged")
-    precision = flagged.select((pl.col("distressed") | pl.col("closed")).mean()).item()
+    precision = flagged.select((pl.col("declining") | pl.col("closed")).mean()).item()
     print(f"recall {recall:.2f} of {planted.height}, precision {precision:.2f} of {flagged.height}")
     assert recall > 0.9 and precision > 0.7

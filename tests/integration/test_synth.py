@@ -26,11 +26,12 @@ from regional_econ.reference import codes, leaf_areas, table
 from regional_econ.storage.landing import find_deliveries
 from regional_econ.synth import calibration, generate
 from regional_econ.synth.businesses import LINKAGE
-from regional_econ.synth.common import Context
+from regional_econ.synth.common import WORLD_OPENS, Context, day_number
 from regional_econ.synth.defects import DEFECT_CLASSES, FEED_CLASSES, FILE_CLASSES
 from regional_econ.synth.kona import FUNDS, Kona
 
-START = date(2026, 9, 1)
+START = WORLD_OPENS  # the world's first day: the windows below need no days moved through first
+SEPTEMBER = date(2026, 9, 1)  # a year on: the bureau's snapshots of the tests that build it in memory
 BUCHEON_GU = {"41192": "41190", "41194": "41190", "41196": "41190"}
 # Calibration tolerance (total variation distance between generated and 2019 shares) for
 # ~36,000 approvals (scale 0.03, two days). Measured over seeds 1-6: category 0.013-0.032,
@@ -179,6 +180,32 @@ def test_a_day_does_not_depend_on_the_window_length(tmp_path, clean):
         and contracts()["/".join(f.split("/")[:2])].delivery.cadence == "daily"
     ]
     assert daily and all(short[f] == long[f] for f in daily)
+
+
+def test_a_day_is_the_same_whatever_window_holds_it(tmp_path):
+    # One timeline: a window that starts two days later moves the state on over the two days first.
+    early, late = tmp_path / "early", tmp_path / "late"
+    generate(early, START, 5, 0.003, seed=7)
+    generate(late, START + timedelta(days=2), 3, 0.003, seed=7)
+    a, b = digests(early), digests(late)
+    first = f"/{START + timedelta(days=2):%Y-%m-%d}/"
+    later = [f for f in b if f.endswith((".csv", ".parquet")) and first not in f]
+    assert len(later) > 20 and all(a[f] == b[f] for f in later)  # whole days, and the snapshots of the periods
+    # The late window's first day is its initial load: the other feeds as they are in the early window,
+    # the registers in full (every row of the early window's upserts among them, unchanged)...
+    initial = {"kona/merchants", "kona/cardholders", "gjf/job_postings", "gjf/job_seekers", "kona/transactions"}
+    same = [f for f in b if first in f and f.endswith((".csv", ".parquet")) and "/".join(f.split("/")[:2]) not in initial]
+    assert len(same) >= 5 and all(a[f] == b[f] for f in same)
+    day = (START + timedelta(days=2)).isoformat()
+    for feed in sorted(initial - {"kona/transactions"}):
+        upserts, full = (newest(root, feed)[day].drop("_line") for root in (early, late))
+        assert full.height > upserts.height and upserts.join(full, on=upserts.columns, how="anti", nulls_equal=True).is_empty(), (
+            feed
+        )
+    # ... and its transactions those of the early window but the cancels of approvals made before it.
+    cancels_before = pl.col("orig_txn_id").str.slice(1, 8) < f"{START + timedelta(days=2):%Y%m%d}"
+    shown = newest(early, "kona/transactions")[day].filter(~cancels_before.fill_null(False)).drop("_line")
+    assert shown.height > 100 and shown.equals(newest(late, "kona/transactions")[day].drop("_line"))
 
 
 def test_bytes_do_not_depend_on_the_number_of_threads(tmp_path, clean):
@@ -426,7 +453,14 @@ def test_ked_revenue_agrees_with_the_sales_class(calibrated):
     assert joined.height
     order = {c: i for i, c in enumerate(table("sales_classes")["sales_class"].to_list())}
     lower = {c: (limits["max_annual_revenue_krw"][i - 1] if i else 0) for c, i in order.items()}
-    assert (joined["revenue_krw"] >= joined["sales_class"].replace_strict(lower, return_dtype=pl.Int64)).all()
+    upper = {c: limits["max_annual_revenue_krw"][i] or 2**62 for c, i in order.items()}
+    revenue = joined["revenue_krw"].cast(pl.Int64)
+    low = joined["sales_class"].replace_strict(lower, return_dtype=pl.Int64)
+    high = joined["sales_class"].replace_strict(upper, return_dtype=pl.Int64)
+    # The class was set from the card sales when the shop registered; the last fiscal year's revenue is
+    # 1.0-1.1 times them, moved since by the business's own trend (and a planted decline): most stay in band.
+    inside = (revenue >= 0.9 * low) & (revenue <= 1.3 * high)
+    assert inside.mean() > 0.95
 
 
 def test_bucheon_codes_follow_the_date(tmp_path):
@@ -593,11 +627,15 @@ def test_tickets_by_area_follow_the_portal(calibrated):
     amounts = table("calibration_spending_share").group_by("sigungu_cd").agg(pl.col("amount_krw").sum())
     portal = counts.join(amounts, on="sigungu_cd").filter(pl.col("payments") > 40_000)
     portal = portal.with_columns(portal=pl.col("amount_krw") / pl.col("payments"))
-    generated = _approvals(calibrated).group_by("sigungu_cd").agg(generated=pl.col("amount_krw").mean(), n=pl.len())
+    amount = pl.col("amount_krw").cast(pl.Int64)
+    generated = (
+        _approvals(calibrated).group_by("sigungu_cd").agg(generated=amount.mean(), se=amount.std() / pl.len().sqrt(), n=pl.len())
+    )
     both = portal.join(generated, on="sigungu_cd").filter(pl.col("n") > 400)
     assert both.height >= 15
-    ratio = both["generated"] / both["portal"]
-    assert ratio.min() > 0.85 and ratio.max() < 1.15, both.select("sigungu_cd", "portal", "generated")
+    # Within 15% plus three standard errors (a few large tickets, hospitals or furniture, move a mean).
+    off = ((both["generated"] - both["portal"]).abs() - 3 * both["se"]) / both["portal"]
+    assert off.max() < 0.15, both.select("sigungu_cd", "portal", "generated", "se")
     # The spread between areas is the portal's, not noise around one mean.
     assert np.corrcoef(both["generated"], both["portal"])[0, 1] > 0.5
 
@@ -654,13 +692,20 @@ def _money_events(out: Path) -> pl.DataFrame:
     return pl.concat([charges, txns]).sort("card_token", "at", "kind")
 
 
-def test_cards_never_pay_more_than_they_hold(chuseok):
+@pytest.fixture(scope="module")
+def chuseok_opening() -> dict[str, tuple[int, int, str | None]]:
+    """Per card token, what it holds on the morning the ``chuseok`` window opens (own, policy, fund)."""
     kona = Kona(Context(seed=5, scale=0.002, start=date(2026, 9, 1), days=28))
-    w = kona.wallets
-    opening = {
-        t: (own, policy, FUNDS[fund] if fund >= 0 else None)
-        for t, own, policy, fund in zip(kona.card_tokens.to_list(), w.opening, w.opening_policy, w.opening_fund, strict=True)
+    kona.move_to_window()
+    own, policy, fund = kona.window_opening()
+    return {
+        t: (int(o), int(p), FUNDS[f] if f >= 0 else None)
+        for t, o, p, f in zip(kona.card_tokens.to_list(), own, policy, fund, strict=True)
     }
+
+
+def test_cards_never_pay_more_than_they_hold(chuseok, chuseok_opening):
+    opening = chuseok_opening
     events = _money_events(chuseok)
     assert events.filter(pl.col("kind") == 1).height > 30_000
     checked = 0
@@ -681,17 +726,15 @@ def test_cards_never_pay_more_than_they_hold(chuseok):
     assert checked == events.height
 
 
-def test_policy_money_is_spent_by_the_cards_that_received_it(chuseok):
+def test_policy_money_is_spent_by_the_cards_that_received_it(chuseok, chuseok_opening):
     events = _money_events(chuseok)
     paid = events.filter((pl.col("kind") == 0) & pl.col("fund").is_not_null())
     spent = events.filter((pl.col("kind") == 1) & pl.col("fund").is_not_null())
     assert paid.height > 50 and spent.height > 50
-    kona = Kona(Context(seed=5, scale=0.002, start=date(2026, 9, 1), days=28))
-    w = kona.wallets
-    held = np.flatnonzero(w.opening_fund >= 0)
-    before = pl.DataFrame(
-        {"card_token": kona.card_tokens.gather(held), "fund": [FUNDS[f] for f in w.opening_fund[held]]}
-    ).with_columns(received=pl.lit(datetime(2026, 8, 31, tzinfo=ZoneInfo("Asia/Seoul"))))
+    held = {t: f for t, (_, _, f) in chuseok_opening.items() if f is not None}
+    before = pl.DataFrame({"card_token": list(held), "fund": list(held.values())}).with_columns(
+        received=pl.lit(datetime(2026, 8, 31, tzinfo=ZoneInfo("Asia/Seoul")))
+    )
     first = pl.concat([paid.group_by("card_token", "fund").agg(received=pl.col("at").min()), before])
     first = first.group_by("card_token", "fund").agg(pl.col("received").min())
     matched = spent.join(first, on=["card_token", "fund"], how="left")
@@ -734,14 +777,21 @@ def test_kona_revenue_is_a_steady_share_of_bureau_revenue(calibrated):
 def test_a_bureau_grades_a_minority_b_or_worse_and_the_distressed_fall(tmp_path):
     from regional_econ.synth import ked
 
-    ctx = Context(seed=3, scale=0.01, start=START, days=1)
+    ctx = Context(seed=3, scale=0.01, start=SEPTEMBER, days=1)
     kona = Kona(ctx)
-    first = ked.snapshot(ctx, kona.universe, kona.merchants, "2026-09-01", START)
+    first = ked.snapshot(ctx, kona.universe, kona.merchants, "2026-09-01", SEPTEMBER)
     later = ked.snapshot(ctx, kona.universe, kona.merchants, "2027-01-01", date(2027, 1, 1))
     worse = table("credit_grades").filter("b_or_worse")["credit_grade"]
-    assert 0.12 < first["credit_grade"].is_in(worse.implode()).mean() < 0.32
+    active = first.filter(~pl.col("is_closed"))  # a closed business is graded D
+    assert 0.12 < active["credit_grade"].is_in(worse.implode()).mean() < 0.32
     ranks = dict(zip(table("credit_grades")["credit_grade"], table("credit_grades")["rank"].cast(pl.Int64), strict=True))
-    distressed = kona.universe.frame.filter("distressed")["biz_token"]
+    # Businesses whose planted decline started in the three months before the first snapshot (not yet
+    # at the bottom of the scale), open in both.
+    recent = pl.col("onset").is_between(day_number(SEPTEMBER) - 90, day_number(SEPTEMBER))
+    distressed = kona.universe.frame.filter(recent)["biz_token"]
+    open_in_both = first.join(later, on="biz_token").filter(~pl.col("is_closed") & ~pl.col("is_closed_right"))["biz_token"]
+    distressed = distressed.filter(distressed.is_in(open_in_both.implode()))
+    assert distressed.len() > 5
     fall = [
         frame.filter(pl.col("biz_token").is_in(distressed.implode()))["credit_grade"].replace_strict(ranks).mean()
         for frame in (first, later)
@@ -750,8 +800,12 @@ def test_a_bureau_grades_a_minority_b_or_worse_and_the_distressed_fall(tmp_path)
 
 
 def test_seekers_outnumber_openings(calibrated):
-    postings = all_rows(calibrated, "gjf/job_postings").sort("_period").unique("posting_id", keep="first")
-    seekers = all_rows(calibrated, "gjf/job_seekers").unique("seeker_token")
+    # New openings over new seekers in the window (the employment service's ratio, a flow); the first
+    # day's files also hold the postings still open and the seekers registered before it.
+    new = pl.col("posted_on") >= START
+    postings = all_rows(calibrated, "gjf/job_postings").sort("_period").unique("posting_id", keep="first").filter(new)
+    seekers = all_rows(calibrated, "gjf/job_seekers").unique("seeker_token").filter(pl.col("registered_on") >= START)
+    assert postings.height and seekers.height
     ratio = postings["openings"].cast(pl.Int64).sum() / seekers.height
     assert 0.4 < ratio < 0.85
 
@@ -772,14 +826,14 @@ def test_ground_truth_lists_the_events_of_the_window(planted, tmp_path):
 
     truth = json.loads((planted / events.GROUND_TRUTH).read_text(encoding="utf-8"))
     assert {e["id"] for e in truth} == {e.id for e in events.EVENTS}
-    generate(tmp_path, date(2026, 8, 1), 2, 0.001, seed=9)  # before them
+    generate(tmp_path, WORLD_OPENS, 2, 0.001, seed=9)  # a year before them
     assert json.loads((tmp_path / events.GROUND_TRUTH).read_text(encoding="utf-8")) == []
 
 
 def _share_after_before(rows: pl.DataFrame, cell: pl.Expr) -> float:
+    # Of payments (the events scale them): amounts add the noise of a few large tickets.
     after = pl.col("approved_at").dt.date() >= date(2026, 9, 7)
-    amount = pl.col("amount_krw").cast(pl.Int64)
-    shares = rows.group_by(after.alias("after")).agg(share=amount.filter(cell).sum() / amount.sum())
+    shares = rows.group_by(after.alias("after")).agg(share=cell.mean())
     return float(shares.filter("after")["share"][0] / shares.filter(~pl.col("after"))["share"][0])
 
 
@@ -821,7 +875,7 @@ def test_the_planted_hiring_surge_shows_in_the_postings():
 def test_grades_are_revised_and_the_revisions_stay():
     from regional_econ.synth import ked
 
-    ctx = Context(seed=3, scale=0.01, start=START, days=1)
+    ctx = Context(seed=3, scale=0.01, start=SEPTEMBER, days=1)
     kona = Kona(ctx)
     healthy = kona.universe.frame.filter(~pl.col("distressed"))["biz_token"].implode()
     months = ["2026-09-01", "2026-10-01", "2026-11-01"]
@@ -842,22 +896,32 @@ def test_a_declining_business_shrinks_in_every_center():
     from regional_econ.synth import ked
     from regional_econ.synth.gjf import Jobs
 
-    ctx = Context(seed=3, scale=0.01, start=START, days=1)
+    ctx = Context(seed=3, scale=0.01, start=SEPTEMBER, days=1)
     kona = Kona(ctx)
     u = kona.universe.frame
-    first = ked.snapshot(ctx, kona.universe, kona.merchants, "2026-09-01", START)
+    first = ked.snapshot(ctx, kona.universe, kona.merchants, "2026-09-01", SEPTEMBER)
     # The accounts of 2026 are on file from April 2027: four months of decline in them.
     later = ked.snapshot(ctx, kona.universe, kona.merchants, "2027-05-01", date(2027, 5, 1))
-    both = first.join(later, on="biz_token", suffix="_later").join(u.select("biz_token", "distressed"), on="biz_token")
-    change = both.group_by("distressed").agg(
-        revenue=(pl.col("revenue_krw_later") / pl.col("revenue_krw")).median(),
-        staff=(pl.col("employees_later").sum() / pl.col("employees").sum()),
+    # Declining through 2026 (from before its first day), and not declining by the end of 2026.
+    onset = pl.col("onset")
+    groups = u.select(
+        "biz_token", declining=onset <= day_number(date(2025, 12, 31)), healthy=onset > day_number(date(2026, 12, 31))
     )
-    ratio = {r["distressed"]: r for r in change.iter_rows(named=True)}
-    assert ratio[True]["revenue"] < 0.45 < 0.9 < ratio[False]["revenue"] < 1.1  # exp(-0.25 x 4) = 0.37
-    assert ratio[True]["staff"] < 0.5 and 0.85 < ratio[False]["staff"] < 1.15
+    both = first.join(later, on="biz_token", suffix="_later").join(groups, on="biz_token")
+    ratio = {}
+    for group in ("declining", "healthy"):
+        rows = both.filter(group)
+        assert rows.height > 20, group
+        ratio[group] = {
+            "revenue": (rows["revenue_krw_later"] / rows["revenue_krw"]).median(),
+            "staff": rows["employees_later"].sum() / rows["employees"].sum(),
+        }
+    assert ratio["declining"]["revenue"] < 0.2 < 0.9 < ratio["healthy"]["revenue"] < 1.1  # exp(-0.25 x 12) = 0.05
+    assert ratio["declining"]["staff"] < 0.5 and 0.85 < ratio["healthy"]["staff"] < 1.15
     # ... and hires less: its weight as an employer follows its sales.
     jobs = Jobs(ctx, kona.universe)
-    distressed = u["distressed"].gather(jobs.employers).to_numpy()
+    employers = u[jobs.employers]
     trend = jobs._trend(date(2027, 3, 1))
-    assert trend[distressed].max() < 0.25 and 0.8 < np.median(trend[~distressed]) < 1.2
+    long = (employers["onset"] <= day_number(date(2026, 6, 1))).to_numpy()
+    calm = (employers["onset"] > day_number(date(2027, 3, 1))).to_numpy()
+    assert long.sum() >= 2 and trend[long].max() < 0.25 and 0.8 < np.median(trend[calm]) < 1.2
