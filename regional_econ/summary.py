@@ -4,9 +4,13 @@ events planted in the synthetic world (``<landing>/_events.json``) show in the m
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
+
+from regional_econ.synth.businesses import DECLINES
 from regional_econ.warehouse import query
 
 DELIVERIES = """
@@ -41,7 +45,40 @@ def summary(warehouse: Path, top: int = 10, landing: Path | None = None) -> str:
     if truth is not None and truth.exists():
         lines += ["", "Planted events (ground truth in _events.json) and what the marts show"]
         lines += [planted_line(warehouse, e) for e in json.loads(truth.read_text(encoding="utf-8"))]
+    declines = Path(landing) / DECLINES if landing else None
+    if declines is not None and declines.exists():
+        lines += ["", warning_line(warehouse, pl.read_csv(declines, schema={"biz_token": pl.String, "onset": pl.Date}))]
     return "\n".join(lines)
+
+
+def warning_line(warehouse: Path, declines: pl.DataFrame) -> str:
+    """The credit early warning of the latest month against the planted declines: recall over the
+    planted businesses declining through its whole 3-month window that it could assess (the bureau
+    grades them), precision over the flagged (true if planted and begun by the month's end, or closed)."""
+    warnings = query(
+        warehouse, "select * from marts.credit_early_warning where month = (select max(month) from marts.credit_early_warning)"
+    )
+    if warnings.is_empty():
+        return "Credit early warning: no month yet"
+    month = warnings["month"][0]
+    if not warnings["assessed"].any():
+        return (
+            f"Credit early warning {month:%Y-%m}: no business assessed yet (it compares three months of revenue "
+            f"with the three before or a year earlier); {declines.height} planted declines under way ({DECLINES})"
+        )
+    window_start = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+    window_start = (window_start - timedelta(days=1)).replace(day=1)  # the first month of the 3-month window
+    month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    rows = warnings.join(declines, on="biz_token", how="left")
+    planted = rows.filter((pl.col("onset") <= window_start) & pl.col("assessed") & pl.col("credit_grade").is_not_null())
+    flagged = rows.filter("flagged")
+    true = flagged.filter((pl.col("onset") <= month_end) | pl.col("is_closed").fill_null(False))
+    recall = f"{planted['flagged'].mean():.2f} of {planted.height}" if planted.height else "n/a"
+    precision = f"{true.height / flagged.height:.2f} of {flagged.height}" if flagged.height else "n/a"
+    return (
+        f"Credit early warning {month:%Y-%m} against the planted declines ({DECLINES}): "
+        f"recall {recall} (declining since {window_start:%Y-%m}, graded), precision {precision} flagged"
+    )
 
 
 # What a planted event must move for the marts to have found it, measured after its start against before.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -255,3 +256,16 @@ class Universe:
         """Area codes of businesses valid on ``day`` (Bucheon's gu stable per business)."""
         codes = self.frame["sigungu_cd"].gather(rows).to_numpy()
         return areas.recode(codes, self.frame["biz_key"].gather(rows).to_numpy(), day)
+
+
+DECLINES = "_declines.csv"
+
+
+def write_declines(out: Path, universe: Universe, last: date) -> int:
+    """The planted declines that have begun by ``last``: ``<out>/_declines.csv`` (biz_token, onset),
+    the credit early warning's ground truth beside the events'. Returns how many."""
+    frame = universe.frame.filter(pl.col("onset") <= day_number(last)).select(
+        "biz_token", onset=pl.col("onset").cast(pl.Int32).cast(pl.Date)
+    )
+    frame.sort("biz_token").write_csv(Path(out) / DECLINES)
+    return frame.height

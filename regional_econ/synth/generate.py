@@ -24,7 +24,7 @@ import polars as pl
 from regional_econ.contracts import Contract, contracts
 from regional_econ.periods import deadline, period_keys
 from regional_econ.synth import events, gbsa, gca, gtp, ked, msc, theimc
-from regional_econ.synth.businesses import KED_COVERAGE, LINKAGE
+from regional_econ.synth.businesses import DECLINES, KED_COVERAGE, LINKAGE, write_declines
 from regional_econ.synth.common import Context
 from regional_econ.synth.defects import DEFECT_CLASSES, Defect, Planner, write_ground_truth
 from regional_econ.synth.gcgf import Guarantees
@@ -50,6 +50,7 @@ class GenerationReport:
     linkage_planted: dict[str, dict[str, float]] = field(default_factory=dict)
     linkage_observed: dict[str, dict[str, float]] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)  # planted events touching the window (``_events.json``)
+    declines: int = 0  # planted business declines begun by the window's end (``_declines.csv``)
 
     def __str__(self) -> str:
         lines = [
@@ -65,6 +66,8 @@ class GenerationReport:
             )
         if self.events:
             lines.append(f"  events planted: {', '.join(self.events)}; truth in _events.json")
+        if self.declines:
+            lines.append(f"  business declines planted (begun by the last day): {self.declines}; truth in {DECLINES}")
         for feed, observed in self.linkage_observed.items():
             planted = self.linkage_planted.get(feed, {})
             lines.append(
@@ -147,6 +150,7 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
     if defect_rate > 0 or (out / "_defects.jsonl").exists():
         write_ground_truth(out, truth)
     report.events = [e["id"] for e in events.write_ground_truth(out, ctx.start, ctx.last)]
+    report.declines = write_declines(out, universe, ctx.last)
     report.defects = dict(sorted(Counter(d.defect for d in truth).items()))
     report.linkage_planted = {f: {"in_merchants": l.merchant, "in_ked": l.ked} for f, l in LINKAGE.items()}
     report.linkage_planted["kona/merchants"] = {"in_ked": KED_COVERAGE["merchant"]}
