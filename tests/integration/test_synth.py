@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from regional_econ.contracts import Contract, contracts
 from regional_econ.reference import codes, leaf_areas, table
@@ -206,6 +208,23 @@ def test_a_day_is_the_same_whatever_window_holds_it(tmp_path):
     cancels_before = pl.col("orig_txn_id").str.slice(1, 8) < f"{START + timedelta(days=2):%Y%m%d}"
     shown = newest(early, "kona/transactions")[day].filter(~cancels_before.fill_null(False)).drop("_line")
     assert shown.height > 100 and shown.equals(newest(late, "kona/transactions")[day].drop("_line"))
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offset=st.integers(0, 40), gap=st.integers(1, 12), days=st.integers(2, 5))
+def test_any_two_windows_agree_on_the_days_they_share(tmp_path_factory, offset, gap, days):
+    # Windows starting anywhere in the world's first weeks, across month and quarter starts (the
+    # bureau's and the quarterly snapshots), at a tiny scale: every shared day past the later
+    # window's first is the same file, and so is every shared snapshot.
+    root = tmp_path_factory.mktemp("windows")
+    first, second = START + timedelta(days=offset), START + timedelta(days=offset + gap)
+    generate(root / "a", first, gap + days, 0.0005, seed=13)
+    generate(root / "b", second, days, 0.0005, seed=13)
+    a, b = digests(root / "a"), digests(root / "b")
+    initial = f"/{second:%Y-%m-%d}/"
+    shared = [f for f in b if f.endswith((".csv", ".parquet")) and initial not in f and f in a]
+    assert len(shared) >= 10 * (days - 1)
+    assert [f for f in shared if a[f] != b[f]] == []
 
 
 def test_bytes_do_not_depend_on_the_number_of_threads(tmp_path, clean):
