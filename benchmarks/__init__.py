@@ -1,7 +1,7 @@
 """The benchmark harness of issue 6: the platform against a hand-written DuckDB baseline.
 
 ``make bench`` (``python -m benchmarks``) measures, at real scale (``--scale 1.0``, about
-600,000 kona transactions a day), for windows of 1, 7 and 31 days starting 2026-09-01:
+600,000 kona transactions a day), for windows of 1, 7 and 31 days starting on the world's opening (``synth.common.WORLD_OPENS``):
 
 - **platform**: the gate, the staged lake and every spending mart for the window, each
   cadence's assets in one Dagster run with the in-process executor (``execute_in_process``
