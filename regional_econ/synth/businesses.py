@@ -242,9 +242,8 @@ class Universe:
                 "biz_token": biz_tokens(numbers),
             }
         )
-        self.frame = pl.concat([self.frame, new], how="diagonal_relaxed").with_columns(
-            pl.col(c).fill_null(False) for c in self.frame.columns if c.startswith("pool_")
-        )
+        pools = [pl.lit(False).alias(c) for c in self.frame.columns if c.startswith("pool_")]  # no pool takes them
+        self.frame = pl.concat([self.frame, new.with_columns(pools)], how="diagonal_relaxed")
 
     # -- views ---------------------------------------------------------------------------
 

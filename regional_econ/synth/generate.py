@@ -129,7 +129,7 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
     }
     for day in ctx.timeline:  # from the opening: the days before the window only move the state on
         kona_day = kona.day(day, files=day >= ctx.start)
-        jobs_day = jobs.day(day)
+        jobs_day = jobs.day(day, files=day >= ctx.start)
         guarantee_events = guarantees.day(day)
         if day >= ctx.start:
             for feed_id, frame in kona_day.frames.items():

@@ -257,7 +257,9 @@ class Jobs:
             }
         )
 
-    def day(self, day: date) -> dict[str, pl.DataFrame]:
+    def day(self, day: date, files: bool = True) -> dict[str, pl.DataFrame]:
+        """Move the postings and seekers on by ``day``; its files, unless ``files`` is false (a day
+        before the window: the same draws, nothing to deliver)."""
         gen = self.ctx.rng("gjf", day)
         dn = day_number(day)
         new_postings = self._new_postings(gen, day)
@@ -272,6 +274,19 @@ class Jobs:
         )
         registered = self.seekers  # before today's placements (placed seekers are dropped at the end of a day)
         placements = self._place(gen, day)
+        frames = self._files(day, new_seekers, registered, placements) if files else {}
+        # Postings settled more than 60 days ago are dropped from the state (memory stays flat).
+        settled = (self.postings["status"] != "OPEN") & (pl.Series(dn - self.postings["status_on"].to_numpy()) > 60)
+        self.postings = self.postings.filter(~settled)
+        # Seekers not placed within SEEKER_DAYS leave the register (placed ones are dropped at once).
+        stale = self.seekers["registered_on"].cast(pl.Int32) < dn - SEEKER_DAYS
+        self.seekers = self.seekers.filter(~(self.seekers["placed"] | stale))
+        return frames
+
+    def _files(
+        self, day: date, new_seekers: pl.DataFrame, registered: pl.DataFrame, placements: pl.DataFrame
+    ) -> dict[str, pl.DataFrame]:
+        dn = day_number(day)
         # Today's file: today's new postings (status as of today) and status changes of older ones; the
         # window's first day also carries what is still open (postings) and registered (seekers).
         first = day == self.ctx.start
@@ -285,10 +300,4 @@ class Jobs:
             frames["gjf/placements"] = conform(contract("gjf/placements"), placements)
         else:  # cannot happen with the floors (a posting and a seeker every day); keep the file valid
             frames["gjf/placements"] = pl.DataFrame(schema=contract("gjf/placements").schema)
-        # Postings settled more than 60 days ago are dropped from the state (memory stays flat).
-        settled = (self.postings["status"] != "OPEN") & (pl.Series(dn - self.postings["status_on"].to_numpy()) > 60)
-        self.postings = self.postings.filter(~settled)
-        # Seekers not placed within SEEKER_DAYS leave the register (placed ones are dropped at once).
-        stale = self.seekers["registered_on"].cast(pl.Int32) < dn - SEEKER_DAYS
-        self.seekers = self.seekers.filter(~(self.seekers["placed"] | stale))
         return frames

@@ -499,6 +499,7 @@ class Kona:
         eve = day_number(start) - 1
         registered = eve - np.minimum(gen.exponential(600, n), max(0, eve - day_number(ROLLOUT))).astype(np.int64)
         self.cards = {"home": home, "gender": gender, "age": age, "currency": currency, "registered": registered}
+        self._groups: dict[str, np.ndarray] | None = None  # ``_card_groups`` of the cards so far
         self.card_tokens = hex_tokens(gen, n)
         self.wallets = Wallets(ctx.rng("kona/wallets:base"), n)
         self._opening_policy(ctx.rng("kona/wallets:policy"))
@@ -531,6 +532,7 @@ class Kona:
         if stale.any():
             codes_now = areas.recode(np.array(self.leaf)[c["home"][stale]], np.flatnonzero(stale), day)
             c["home"][stale] = areas.index_of(list(codes_now))
+            self._groups = None  # homes moved: sort again
         n = ctx.count("kona/cardholders:new", NEW_CARDS, 1, day)
         share, female = self._area_payment_shares(day)
         home = gen.choice(len(self.leaf), n, p=share)
@@ -578,13 +580,20 @@ class Kona:
         n_areas, n_cur = len(self.leaf), len(self.currencies)
         key2 = c["currency"] * 2 + c["gender"]
         key1 = key2 * n_areas + c["home"]
-        out = {}
+        out, known = {}, self._groups
         for name, key, size in (("local", key1, n_cur * 2 * n_areas), ("pool", key2, n_cur * 2), ("gender", c["gender"], 2)):
-            order = np.argsort(key, kind="stable")
+            if known is None:
+                order = np.argsort(key, kind="stable")
+            else:  # yesterday's order with the new cards inserted: what a stable sort of all of them gives
+                old = known[name]
+                new = np.argsort(key[len(old) :], kind="stable")
+                at = np.searchsorted(key[old], key[len(old) :][new], side="right")
+                order = np.insert(old, at, len(old) + new)
             counts = np.bincount(key, minlength=size)
             out[name] = order
             out[f"{name}_start"] = np.concatenate([[0], np.cumsum(counts)[:-1]])
             out[f"{name}_size"] = counts
+        self._groups = out
         return out
 
     # -- transactions -----------------------------------------------------------------------
