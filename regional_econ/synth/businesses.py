@@ -260,11 +260,16 @@ class Universe:
 DECLINES = "_declines.csv"
 
 
-def write_declines(out: Path, universe: Universe, last: date) -> int:
-    """The planted declines that have begun by ``last``: ``<out>/_declines.csv`` (biz_token, onset),
-    the credit early warning's ground truth beside the events'. Returns how many."""
-    frame = universe.frame.filter(pl.col("onset") <= day_number(last)).select(
-        "biz_token", onset=pl.col("onset").cast(pl.Int32).cast(pl.Date)
+def write_declines(out: Path, universe: Universe, merchants: pl.DataFrame, last: date) -> int:
+    """The planted declines that have begun by ``last`` (of businesses whose shop had not closed
+    before): ``<out>/_declines.csv`` (biz_token, onset), the credit early warning's ground truth beside
+    the events'. ``merchants``: kona's register (biz_key, closed_on). Returns how many."""
+    closed = merchants.select("biz_key", closed=pl.col("closed_on").cast(pl.Int32))
+    frame = (
+        universe.frame.filter(pl.col("onset") <= day_number(last))
+        .join(closed, on="biz_key", how="left")
+        .filter(pl.col("closed").is_null() | (pl.col("closed") >= pl.col("onset")))
+        .select("biz_token", onset=pl.col("onset").cast(pl.Int32).cast(pl.Date))
     )
     frame.sort("biz_token").write_csv(Path(out) / DECLINES)
     return frame.height

@@ -1,7 +1,8 @@
 """gcgf: credit guarantee events of the Gyeonggi Credit Guarantee Foundation.
 
 Every client in the foundation's pool (``businesses.LINKAGE``) holds one guarantee issued
-before the window; a few are already in default. Each day new guarantees are issued and
+before the opening; a few are already in default. A window that starts later shows events of
+guarantees issued before it (on days it moved the state on over) without their ISSUED event. Each day new guarantees are issued and
 older ones are repaid, defaulted (businesses with weak grades or declining sales far more
 often) or subrogated after a default. A guarantee's events follow its life: a guarantee
 is repaid or defaulted once, and subrogated only after it defaulted on an earlier day.

@@ -150,7 +150,7 @@ def generate(out: Path, start: date, days: int, scale: float, seed: int, defect_
     if defect_rate > 0 or (out / "_defects.jsonl").exists():
         write_ground_truth(out, truth)
     report.events = [e["id"] for e in events.write_ground_truth(out, ctx.start, ctx.last)]
-    report.declines = write_declines(out, universe, ctx.last)
+    report.declines = write_declines(out, universe, kona.merchants, ctx.last)
     report.defects = dict(sorted(Counter(d.defect for d in truth).items()))
     report.linkage_planted = {f: {"in_merchants": l.merchant, "in_ked": l.ked} for f, l in LINKAGE.items()}
     report.linkage_planted["kona/merchants"] = {"in_ked": KED_COVERAGE["merchant"]}

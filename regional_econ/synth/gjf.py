@@ -25,12 +25,12 @@ from regional_econ.reference import codes, table
 from regional_econ.synth import areas, events
 from regional_econ.synth.businesses import LINKAGE, TREND, Universe, log_trend
 from regional_econ.synth.common import Context, choice, codes_at, conform, dates, day_ids, day_number, hex_tokens, weekday_factor
+from regional_econ.transforms.jobs import REGISTRATION_DAYS
 
 # A day at real scale. A posting averages about 2.2 openings, so openings per seeker are about
 # 0.6, as in the employment service's statistics (more seekers than openings overall, shortages in
 # factory, driving and care work, a surplus of seekers for office work).
 POSTINGS, SEEKERS, PLACEMENTS = 1_000, 3_600, 700
-SEEKER_DAYS = 180  # a registration lapses unless renewed (drawn again as a new seeker)
 OCCUPATIONS = tuple(codes("occupations"))
 # Occupation a shop hires for, by card category (others: sales 61 / personal services 56).
 SHOP_OCCUPATION = {
@@ -278,8 +278,8 @@ class Jobs:
         # Postings settled more than 60 days ago are dropped from the state (memory stays flat).
         settled = (self.postings["status"] != "OPEN") & (pl.Series(dn - self.postings["status_on"].to_numpy()) > 60)
         self.postings = self.postings.filter(~settled)
-        # Seekers not placed within SEEKER_DAYS leave the register (placed ones are dropped at once).
-        stale = self.seekers["registered_on"].cast(pl.Int32) < dn - SEEKER_DAYS
+        # Seekers not placed while their registration is valid leave the register (placed ones at once).
+        stale = self.seekers["registered_on"].cast(pl.Int32) < dn - REGISTRATION_DAYS
         self.seekers = self.seekers.filter(~(self.seekers["placed"] | stale))
         return frames
 

@@ -1,11 +1,11 @@
 """ked: the SME credit bureau's monthly snapshot of the businesses it covers.
 
 Covers ``businesses.KED_COVERAGE`` of the universe (merchant businesses and other firms),
-as known on the snapshot's as-of day. Revenue is the last fiscal year's: at the window's start
-at least the card sales that set the merchant's sales class (so ked revenue and kona's sales
-class agree), then moved by the merchant's trend once a later fiscal year is on file.
+as known on the snapshot's as-of day. Revenue is the last fiscal year's: at the opening at
+least the card sales that set the merchant's sales class (so ked revenue and kona's sales
+class agree), then moved by the merchant's trend over each fiscal year on file since.
 Distressed merchants drop a notch when their planted decline (in kona's sales) starts and another every
-``NOTCH_MONTHS`` of their decline; closed businesses are flagged and graded D.
+``NOTCH_MONTHS`` of their decline; closed businesses are flagged and graded D for a year, then dropped.
 """
 
 from __future__ import annotations

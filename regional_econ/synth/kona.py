@@ -65,9 +65,10 @@ from regional_econ.synth.wallets import NO_FUND, Wallets
 MERCHANTS = 200_000
 NEW_MERCHANTS = 120  # a day; with the closures, about 6% a year net, the pace of the volume
 CLOSED_MERCHANTS = 88  # a day (on average; none on some days at small scale)
-HISTORIC_CLOSED = 0.05  # merchants in the register that closed before the window
+HISTORIC_CLOSED = 0.05  # merchants in the register that closed before the opening
 DISTRESSED = 0.03  # merchants planted to decline (``businesses.DECLINE``): credit early-warning cases
-ONSET = (-60, 600)  # days from the opening (or a later registration, plus 90) to a planted decline's start
+ONSET = (-60, 600)  # days from the opening to a planted decline's start (base register)
+NEW_SHOP_LEAD = 90  # a shop registering later: its decline starts 90 to 750 days after it registers
 DRIFT_SIGMA = 0.02  # spread of merchants' own drift, log sales a month
 CARDS = 3_000_000
 NEW_CARDS = 500  # a day: 6% a year, the pace of the volume (calendar.GROWTH), so spending per card holds
@@ -274,10 +275,10 @@ class Kona:
     # -- merchants ----------------------------------------------------------------------
 
     def _merchant_rows(
-        self, gen: np.random.Generator, cell_area: np.ndarray, cell_cat: np.ndarray, since: int
+        self, gen: np.random.Generator, cell_area: np.ndarray, cell_cat: np.ndarray, since: int, new: bool
     ) -> dict[str, object]:
         """Attributes of merchants in the given area/category cells (vectorized) joining the timeline on
-        day number ``since`` (the opening, or their registration)."""
+        day number ``since``: the opening (the base register), or their registration (``new``)."""
         n = len(cell_area)
         cats = calibration.categories()
         area_codes = np.array(self.leaf)[cell_area]
@@ -311,8 +312,10 @@ class Kona:
         lat, lon = areas.points(gen, area_codes)
         distressed = gen.random(n) < DISTRESSED
         drift = gen.normal(0.0, DRIFT_SIGMA, n)
-        lead = 0 if since == day_number(self.ctx.opening) else 90  # a new shop trades a while before it fails
-        onset = np.where(distressed, since + lead + gen.integers(*ONSET, n), NO_ONSET)
+        offset = gen.integers(*ONSET, n)
+        if new:  # a new shop trades at least NEW_SHOP_LEAD days before it fails
+            offset = offset - ONSET[0] + NEW_SHOP_LEAD
+        onset = np.where(distressed, since + offset, NO_ONSET)
         return {
             "merchant_name": names,
             "category_cd": cat_codes,
@@ -350,7 +353,7 @@ class Kona:
         protected = np.concatenate([first, np.zeros(closed_n, dtype=bool)])
         n = len(cell_of)
         rows = self._merchant_rows(
-            gen, cells["area_i"].to_numpy()[cell_of], cells["category_i"].to_numpy()[cell_of], day_number(start)
+            gen, cells["area_i"].to_numpy()[cell_of], cells["category_i"].to_numpy()[cell_of], day_number(start), False
         )
         eve = day_number(start) - 1
         registered = eve - np.minimum(gen.exponential(900, n), max(0, eve - day_number(ROLLOUT))).astype(np.int64)
@@ -414,7 +417,7 @@ class Kona:
         n_new = ctx.count("kona/merchants:new", NEW_MERCHANTS, 1, day)
         cells = calibration.merchant_cells(day)
         drawn = choice(gen, n_new, cells["payments"].to_numpy())
-        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[drawn], cells["category_i"].to_numpy()[drawn], dn)
+        rows = self._merchant_rows(gen, cells["area_i"].to_numpy()[drawn], cells["category_i"].to_numpy()[drawn], dn, True)
         ids = day_ids("M", day, n_new, seq_digits=4)
         keys = new_business_key(day, np.arange(1, n_new + 1))
         new = pl.DataFrame(rows).with_columns(
@@ -625,12 +628,14 @@ class Kona:
         area_i, cat_i = c_area[pick], c_cat[pick]
         gender = (cells["gender"].to_numpy()[pick] == "M").astype(np.int64)
         # 2. merchant within the cell, by its sales and its own trend
+        # Its drift weighs it within the cell; a planted decline acts below, by payments lost outright.
         m_trend = [self.merchants[c].to_numpy() for c in TREND]
-        m_weight = self.merchants["sales_krw"].to_numpy()[m_open] * np.exp(log_trend(*(t[m_open] for t in m_trend), day))
+        drift = log_trend(m_trend[0][m_open], m_trend[1][m_open], NO_ONSET, day)
+        m_weight = self.merchants["sales_krw"].to_numpy()[m_open] * np.exp(drift)
         order = np.argsort(m_cell, kind="stable")
         merchant = m_open[order][grouped_choice(gen, area_i * n_cat + cat_i, m_cell[order], m_weight[order])]
-        # A distressed merchant also loses customers outright: its weight alone is shared out again
-        # within its cell, and the only merchant of a cell would keep everything.
+        # A declining merchant loses customers outright (not shared out within its cell, where the only
+        # merchant of a cell would keep everything): DECLINE a month from its onset.
         decline = log_trend(0.0, 0, m_trend[2][merchant], day)
         kept = gen.random(n) < np.exp(decline)
         pick, area_i, cat_i, gender, merchant = pick[kept], area_i[kept], cat_i[kept], gender[kept], merchant[kept]

@@ -7,6 +7,8 @@ gjf (its own seeker_token); no person is joined to another center.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
 from regional_econ.periods import month_days
@@ -16,6 +18,9 @@ from regional_econ.transforms.registers import as_of
 
 # A placement whose posting is missing from the register: counted under the unknowns.
 UNKNOWN_OCCUPATION = "99"
+# A job-seeking registration is valid this long unless renewed (a renewal is a new registration): a
+# seeker registered earlier and never hired has left the register by then (the generator lapses them too).
+REGISTRATION_DAYS = 180
 NO_ACTIVE_SEEKERS = "no_active_seekers"
 NO_POSTINGS_ENDED = "no_postings_ended"
 NO_OPENINGS = "no_openings"
@@ -45,7 +50,8 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
       there are none).
     - placements: hires in M, in the cell of the posting (workplace); a posting missing from
       the register counts under UNKNOWN_AREA / UNKNOWN_OCCUPATION.
-    - active_seekers: seekers in the register as of L, registered on or before L, and not
+    - active_seekers: seekers in the register as of L, registered on or before L and less than
+      ``REGISTRATION_DAYS`` before F (still valid in M), and not
       hired before F (a seeker hired in M is active in M); in their home area and desired
       occupation. new_seekers: registered in M. placed_seekers: active seekers hired in M.
     - vacancy_to_seeker_ratio = openings / active_seekers; placement_rate = placed_seekers /
@@ -102,7 +108,7 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
     placed_now = this_month.select("seeker_token").unique().with_columns(_placed=pl.lit(True))
     by_seeker = (
         as_of(seekers.lazy(), "seeker_token", until)
-        .filter(pl.col("registered_on") <= last)
+        .filter(pl.col("registered_on").is_between(first - timedelta(days=REGISTRATION_DAYS), last))
         .join(placed_before, on="seeker_token", how="anti")
         .join(placed_now, on="seeker_token", how="left")
         .group_by(sigungu_cd="home_sigungu_cd", occupation_cd="desired_occupation_cd")

@@ -10,7 +10,7 @@ from regional_econ.transforms.jobs import UNKNOWN_OCCUPATION, job_matching, job_
 from tests.builders.staged import empty, staged, token
 
 MONTH = "2026-03-01"
-S = {n: token(200 + n) for n in range(6)}
+S = {n: token(200 + n) for n in range(8)}
 
 
 def _posting(pid, delivered, status="OPEN", **kw):
@@ -56,6 +56,9 @@ SEEKERS = staged(
             "date": "2026-01-01",
         },
         {"seeker_token": S[5], "registered_on": "2026-03-01", "date": "2026-03-01"},
+        # Registrations are valid 180 days: S6 lapsed before March, S7's last valid day is 1 March.
+        {"seeker_token": S[6], "registered_on": "2025-08-01", "date": "2025-08-01"},
+        {"seeker_token": S[7], "registered_on": "2025-09-02", "date": "2025-09-02"},
     ],
 )
 PLACEMENTS = staged(
@@ -82,10 +85,10 @@ def test_job_matching_hand_computed(matching):
     assert (cooks["ended_postings"], cooks["filled_postings"], cooks["fill_rate"]) == (2, 1, 0.5)  # P1 of P1, P2
     assert cooks["median_days_to_fill"] == 1.0  # posted on the 2nd, hired on the 3rd
     assert cooks["placements"] == 1
-    # Active: S1 (hired in March), S2, S5; S0 was placed in February, S3 registered in April.
-    assert (cooks["active_seekers"], cooks["new_seekers"], cooks["placed_seekers"]) == (3, 2, 2)
-    assert cooks["vacancy_to_seeker_ratio"] == pytest.approx(8 / 3)
-    assert cooks["placement_rate"] == pytest.approx(2 / 3)
+    # Active: S1 (hired in March), S2, S5, S7; S0 was placed in February, S3 registered in April, S6 lapsed.
+    assert (cooks["active_seekers"], cooks["new_seekers"], cooks["placed_seekers"]) == (4, 2, 2)
+    assert cooks["vacancy_to_seeker_ratio"] == pytest.approx(8 / 4)
+    assert cooks["placement_rate"] == pytest.approx(2 / 4)
     assert cooks["ratio_null_reason"] is None and cooks["fill_rate_null_reason"] is None
 
     no_seekers = cells[("41113", "21")]
