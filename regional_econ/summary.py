@@ -4,12 +4,13 @@ events planted in the synthetic world (``<landing>/_events.json``) show in the m
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
+from regional_econ.periods import month_days, shift_month
 from regional_econ.synth.businesses import DECLINES
 from regional_econ.warehouse import query
 
@@ -66,9 +67,8 @@ def warning_line(warehouse: Path, declines: pl.DataFrame) -> str:
             f"Credit early warning {month:%Y-%m}: no business assessed yet (it compares three months of revenue "
             f"with the three before or a year earlier); {declines.height} planted declines under way ({DECLINES})"
         )
-    window_start = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
-    window_start = (window_start - timedelta(days=1)).replace(day=1)  # the first month of the 3-month window
-    month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    window_start = date.fromisoformat(shift_month(month.isoformat(), -2))  # the 3-month window's first month
+    month_end = month_days(month.isoformat())[1]
     rows = warnings.join(declines, on="biz_token", how="left")
     planted = rows.filter((pl.col("onset") <= window_start) & pl.col("assessed") & pl.col("credit_grade").is_not_null())
     flagged = rows.filter("flagged")

@@ -12,6 +12,7 @@ business is in the same gu in every center's feed.
 
 from __future__ import annotations
 
+import bisect
 from datetime import date
 from functools import cache
 
@@ -162,7 +163,7 @@ def regime(day: date) -> date:
     """The first day of the area regime ``day`` is in (the areas valid are the same from it to ``day``):
     tables that depend only on which areas exist are cached per regime, not per day."""
     changes = _changes()
-    i = int(np.searchsorted(np.array([c.toordinal() for c in changes]), day.toordinal(), side="right"))
+    i = bisect.bisect_right(changes, day)
     return changes[i - 1] if i else date.min
 
 

@@ -50,8 +50,8 @@ def job_matching(postings: Frame, seekers: Frame, placements: Frame, month: str)
       there are none).
     - placements: hires in M, in the cell of the posting (workplace); a posting missing from
       the register counts under UNKNOWN_AREA / UNKNOWN_OCCUPATION.
-    - active_seekers: seekers in the register as of L, registered on or before L and less than
-      ``REGISTRATION_DAYS`` before F (still valid in M), and not
+    - active_seekers: seekers in the register as of L, registered on or before L and at most
+      ``REGISTRATION_DAYS`` days before F (still valid on F or later), and not
       hired before F (a seeker hired in M is active in M); in their home area and desired
       occupation. new_seekers: registered in M. placed_seekers: active seekers hired in M.
     - vacancy_to_seeker_ratio = openings / active_seekers; placement_rate = placed_seekers /
