@@ -64,15 +64,15 @@ def owners(contract: Contract) -> list[str]:
 
 
 def partition_materializations(
-    key: dg.AssetKey, figures: dict[str, dict], run: dict, latest: dict | None = None
-) -> Iterator[dg.MaterializeResult | dg.AssetMaterialization]:
-    """The events of a run: each partition shows its own figures (``figures[partition]``).
+    context: dg.AssetExecutionContext, key: dg.AssetKey, figures: dict[str, dict], run: dict, latest: dict | None = None
+) -> Iterator[dg.MaterializeResult]:
+    """The result of a run: each partition shows its own figures (``figures[partition]``).
 
     A run over one partition records one materialization with its figures, ``run`` and
-    ``latest`` (previews, plots). A run over a range (a single-run backfill) records the
-    result once per partition with the same metadata, so that result says it is the run's
-    (``run_*``); then each partition gets its own materialization with its figures, which is
-    the one the UI shows for it; the last partition also carries ``latest``.
+    ``latest`` (previews, plots). A run over a range (a single-run backfill) records one
+    materialization per partition: each carries its own figures, the run's (``run`` and
+    ``run_*`` totals), and the last partition also ``latest``. The figures are attached to the
+    events Dagster records for the result, so a partition costs one event, not two.
     """
     latest = latest or {}
     if len(figures) == 1:
@@ -82,7 +82,7 @@ def partition_materializations(
     totals = {"run_partitions": len(figures)}
     if all("dagster/row_count" in f for f in figures.values()):
         totals["run_row_count_all_partitions"] = sum(f["dagster/row_count"] for f in figures.values())
-    yield dg.MaterializeResult(asset_key=key, metadata=totals | run)
     last = list(figures)[-1] if figures else None
     for partition, own in figures.items():
-        yield dg.AssetMaterialization(asset_key=key, partition=partition, metadata=own | (latest if partition == last else {}))
+        context.add_asset_metadata(own | (latest if partition == last else {}), asset_key=key, partition_key=partition)
+    yield dg.MaterializeResult(asset_key=key, metadata=totals | run)

@@ -113,6 +113,7 @@ def publish_products(context: dg.AssetExecutionContext, lake: ParquetLake, publi
         if written[name] is None:
             continue
         yield from partition_materializations(
+            context,
             product_key(name),
             {p: {"dagster/row_count": f["cells"], "suppressed_cells": f["withheld_cells"]} for p, f in figures[name].items()},
             run={"suppression_rule": RULE},

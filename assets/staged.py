@@ -101,6 +101,8 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
             pages[key] = reports.write(outcome)
             outcome.staged_rows = outcome.quarantined_rows = None  # a long backfill holds no partition's rows
             outcomes.append(outcome)
+        if pages:
+            reports.write_index(contract.center)
         if missing:
             raise dg.Failure(description="\n".join(missing), metadata={"missing_partitions": len(missing)})
         for key, layer in ((staged, names.STAGED), (quarantine, names.QUARANTINE)):
@@ -108,7 +110,7 @@ def build_staged(contract: Contract) -> dg.AssetsDefinition:
             if layer == names.STAGED:
                 for o in outcomes:
                     figures[o.period_key]["contract_report"] = dg.MetadataValue.path(str(pages[o.period_key]))
-            yield from partition_materializations(key, figures, run={})
+            yield from partition_materializations(context, key, figures, run={})
         yield from check_results(contract, staged, outcomes)
         yield schema_check_result(staged, [o.period_key for o in outcomes], failures)
 

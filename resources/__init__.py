@@ -17,7 +17,7 @@ from dagster_duckdb import DuckDBResource
 from regional_econ import warehouse
 from regional_econ.contracts import Contract
 from regional_econ.staging import StageOutcome
-from regional_econ.staging.reports import write_delivery_report
+from regional_econ.staging.reports import write_center_index, write_delivery_report
 from regional_econ.storage import paths
 from regional_econ.storage.lake import Lake
 from regional_econ.storage.landing import DeliveredFile as Delivery
@@ -55,6 +55,9 @@ class ContractReports(dg.ConfigurableResource):
 
     def write(self, outcome: StageOutcome) -> Path:
         return write_delivery_report(Path(self.root), outcome, outcome.quarantined_rows)
+
+    def write_index(self, center_id: str) -> Path:
+        return write_center_index(Path(self.root), center_id)
 
 
 class PublishFolder(dg.ConfigurableResource):

@@ -87,6 +87,7 @@ def build_mart(mart: Mart) -> dg.AssetsDefinition:
         if conserved:
             yield conservation_check_result(key, differences)
         yield from partition_materializations(
+            context,
             key,
             {period: {"dagster/row_count": n} for period, n in rows.items()},
             run={"dagster/column_schema": mart_schema(mart)},

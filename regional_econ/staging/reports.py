@@ -2,13 +2,15 @@
 and what to fix.
 
 One static HTML page per delivery under ``data/reports/<center>/<feed>/``, and an index per
-center. Samples of quarantined rows show values of public columns only; every other value is
+center, rewritten once per staging run (not per page: a backfill of a year would rewrite a
+growing list for every day). Samples of quarantined rows show values of public columns only; every other value is
 masked, and a direct identifier is never shown (only its column and line).
 """
 
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 import polars as pl
@@ -109,19 +111,24 @@ def write_delivery_report(root: Path, outcome: StageOutcome, quarantined: pl.Dat
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{outcome.period_key}_v{outcome.delivery.version}.html"
     path.write_text(delivery_report(outcome, quarantined), encoding="utf-8")
-    _write_center_index(root, outcome.contract.center)
     return path
 
 
-def _write_center_index(root: Path, center_id: str) -> None:
+def write_center_index(root: Path, center_id: str) -> Path:
+    """The center's list of delivery pages, newest first; replaced whole (a reader never sees half)."""
     pages = sorted((root / center_id).glob("*/*.html"), reverse=True)
     items = "".join(
         f'<li><a href="{p.relative_to(root / center_id)}">{html.escape(p.parent.name)} {html.escape(p.stem)}</a></li>'
         for p in pages
     )
     center = centers()[center_id]
-    (root / center_id / "index.html").write_text(
+    index = root / center_id / "index.html"
+    index.parent.mkdir(parents=True, exist_ok=True)
+    partial = index.with_name(f".index.{os.getpid()}.html")
+    partial.write_text(
         f"<!doctype html><meta charset=utf-8><title>{html.escape(center.name_ko)}</title><style>{STYLE}</style>"
         f"<h1>{html.escape(center.name_ko)} ({html.escape(center.name_en)}): contract reports</h1><ul>{items}</ul>",
         encoding="utf-8",
     )
+    partial.replace(index)
+    return index
