@@ -349,6 +349,37 @@ def test_an_attacker_written_apart_recovers_no_cell_that_breaks_a_rule(frame):
     assert found.filter((pl.col("value") - pl.col("low") < need) | (pl.col("high") - pl.col("value") < need)).is_empty()
 
 
+def test_products_sharing_a_cell_rank_its_complements_alike():
+    # One gu, the five categories of one group; C11 has two merchants. Its complement in the group
+    # must be one cell for both products: ranked by amount, spending would take C18; ranked by
+    # merchants, the SME product would take C06, and withholding both loses ten times the amount.
+    cats = {"C06": (1_000_000_000, 30), "C11": (1_000_000, 2), "C12": (2_000_000_000, 200),
+            "C18": (100_000_000, 60), "C26": (2_000_000_000, 200)}  # fmt: skip
+    spending = _spending([("41111", cat, amount, 500) for cat, (amount, _) in cats.items()]).with_columns(
+        merchants=pl.Series([m for _, m in cats.values()])
+    )
+    sme = spending.select(
+        "month",
+        "sigungu_cd",
+        "category_cd",
+        "merchants",
+        pl.col("net_amount_krw").alias("total_revenue_krw"),
+        pl.col("net_amount_krw").alias("positive_revenue_krw"),
+        pl.lit(0.2).alias("top_merchant_share"),
+        pl.lit(0.15).alias("second_merchant_share"),
+    )
+    revenue = Disclosure(
+        ("month", "sigungu_cd", "category_cd"), ("merchants", "total_revenue_krw"), ("merchants", "total_revenue_krw"),
+        links={"total_revenue_krw": "spending.net_amount_krw"}, persons=None, businesses="merchants",
+        contributions="positive_revenue_krw", person_share=None,
+    )  # fmt: skip
+    protection = protect({"spending_monthly": (spending, SPENDING), "sme_indicators": (sme, revenue)})
+    for name in ("spending_monthly", "sme_indicators"):
+        leaves = protection.published(name).filter(pl.col("sigungu_cd") == "41111", pl.col("category_cd").is_in(list(cats)))
+        assert set(leaves.filter("suppressed")["category_cd"]) == {"C11", "C18"}, name
+    assert audit(protection.linked, protection.withheld).failing.is_empty()
+
+
 def test_complements_are_parts_before_totals():
     # One small cell breaks the p% rule in a 3 x 3 table of even cells: the cheapest protection
     # is a rectangle of four leaves, leaving every row, column and the grand total published.

@@ -75,7 +75,7 @@ class LinkedSet:
     offsets: dict[str, int]
     size: int
     unit: np.ndarray  # cell -> unit
-    cost: np.ndarray  # cell -> information lost when withheld (its main value)
+    cost: np.ndarray  # cell -> information lost when its unit is withheld (the largest share of a product's total)
     values: dict[str, np.ndarray]  # quantity -> value of every cell (nan where the cell has none)
     relations: dict[str, Relations]  # quantity -> its relations (every product publishing it, identities)
     everything: Relations  # all relations, for the subtraction pass
@@ -124,7 +124,7 @@ def assemble(products: dict[str, tuple[pl.DataFrame, Disclosure]]) -> LinkedSet:
         cubes[name] = build(frame, d)
         offsets[name], size = size, size + cubes[name].cells.height
     unit = np.arange(size)
-    cost = np.ones(size)
+    share = np.zeros(size)  # cell -> its share of its product's largest main value (the grand total)
     reasons = np.full(size, None, dtype=object)
     values: dict[str, np.ndarray] = {}
     relations: dict[str, Relations] = {}
@@ -135,7 +135,8 @@ def assemble(products: dict[str, tuple[pl.DataFrame, Disclosure]]) -> LinkedSet:
         index = cells.select(ID, _cell=pl.int_range(offset, offset + cells.height, dtype=pl.Int64))
         reasons[offset : offset + cells.height] = cells.select(rules.primary_reason(set(cells.columns)))[:, 0].to_numpy()
         if d.additive:
-            cost[offset : offset + cells.height] = cells[d.additive[0]].cast(pl.Float64).fill_null(0).abs().to_numpy() + 1
+            main_value = cells[d.additive[0]].cast(pl.Float64).fill_null(0).abs().to_numpy()
+            share[offset : offset + cells.height] = main_value / max(float(main_value.max(initial=0.0)), 1.0)
         own = _relations(cube.relations, index)
         everything = everything.extend(own)
         for value in d.additive:
@@ -153,6 +154,13 @@ def assemble(products: dict[str, tuple[pl.DataFrame, Disclosure]]) -> LinkedSet:
             if abs(values[q][a] - values[q][b]) < 0.5:
                 identities.setdefault(q, []).append((a, b))
     unit = np.array([_find(unit, i) for i in range(size)])
+    # A unit costs what its most informative cell is worth to its own product: the cells of a unit
+    # are one value, so every relation of every product must rank a complement the same way (a
+    # sme_indicators relation ranking by merchants and a spending one by amount would withhold
+    # two cells where one does).
+    unit_cost = np.zeros(size)
+    np.maximum.at(unit_cost, unit, share)
+    cost = unit_cost[unit] + 1e-9
     for q, pairs in identities.items():
         pairs_a = np.array(pairs, dtype=np.int64)
         n = len(pairs)
@@ -250,7 +258,8 @@ def _capacity_pass(linked: LinkedSet, withheld_units: np.ndarray, protection: fl
             np.maximum.at(deficit, r.rel[short], (protection * size - (total[r.rel] - size))[short])
             open_ = ~held & (deficit[r.rel] > 0)
             rel, cell, s, need = r.rel[open_], r.cell[open_], size[open_], deficit[r.rel[open_]]
-            rank = np.where(s >= need, s, 1e30 - s)
+            # The cheapest cell that covers the shortfall alone, else the largest.
+            rank = np.where(s >= need, linked.cost[cell], 1e30 - s)
             order = np.lexsort((cell, rank, linked.spread[cell], rel))
             rel, cell = rel[order], cell[order]
             first = np.r_[True, rel[1:] != rel[:-1]] if rel.size else np.zeros(0, bool)
@@ -437,7 +446,7 @@ def _paths(linked: LinkedSet, failing: pl.DataFrame, withheld_units: np.ndarray,
     manner of Fischetti and Salazar's single-cell protection, for all failing values at once).
     Its mirror image (every cell moved the other way) is then feasible too, so once the cells it
     touches are withheld, neither is a change the attacker can rule out. Changing a withheld
-    cell costs nothing; changing a published one costs its value, weighted by how far
+    cell costs nothing; changing a published one costs its unit's ``cost``, weighted by how far
     withholding it spreads (``_spread``), so parts are taken before totals. Where no such change
     exists, the values' narrowest relations are opened (``_open_relations``)."""
     chosen = []
@@ -450,7 +459,7 @@ def _paths(linked: LinkedSet, failing: pl.DataFrame, withheld_units: np.ndarray,
         scale = max(1.0, float(np.abs(value[cells]).max()) / 1e4)
         v = value[cells] / scale
         a = csr_matrix((r.coef, (r.rel, column[r.cell])), shape=(r.count, n))
-        weight = (np.abs(v) / max(float(np.abs(v).max()), 1e-9) + 1e-3) * 4.0 ** np.minimum(linked.spread[cells], 8)
+        weight = (linked.cost[cells] + 1e-3) * 4.0 ** np.minimum(linked.spread[cells], 8)
         held = withheld_units[linked.unit[cells]].copy()
         cost = np.where(held, 0.0, weight)
         fail = column[group["cell"].to_numpy()]
