@@ -350,6 +350,9 @@ def run(args: argparse.Namespace) -> int:
             )
         win["summary"] = summarize(win, scopes)
         save()
+    if not args.no_publish and not args.check_only:
+        results["publication"] = publication(bench, max(windows), bench.root / "runs" / "publish", args.keep_runs)
+        save()
     save()
     if not args.no_profile:
         profile(
@@ -370,6 +373,45 @@ def run(args: argparse.Namespace) -> int:
         if report.update_doc(config.benchmarks_md(), report.summary(results)):
             bench.say(f"updated the results block of {config.benchmarks_md()}")
     return 0
+
+
+def publication(bench: Bench, days: int, root: Path, keep: bool) -> dict:
+    """Every cycle job over the window once (``publish`` scope): how long the monthly protection and
+    audit of every product take at this scale, and what the products withhold (the catalog)."""
+    bench.say(f"{days} day(s): every cycle job, products protected and audited")
+    p = bench.platform(days, "publish", root)
+    steps = {k: v for run in p.get("runs", []) for k, v in run.get("step_s", {}).items()}
+    monthly = next((run for run in p.get("runs", []) if run["job"] == "monthly_cycle"), {})
+    catalog = root / "publish" / "catalog.json"
+    withheld = {}
+    if catalog.exists():
+        for product in json.loads(catalog.read_text())["products"]:
+            for period in product["periods"]:
+                levels = period.get("withheld_by_level", {})
+                withheld[f"{product['product']} {period['period']}"] = {
+                    "cells_share": period.get("withheld_cells_share"),
+                    "measure_share": period.get("withheld_measure_share"),
+                    "by_level": {lvl: v["withheld_measure_share"] for lvl, v in levels.items()},
+                }
+    bench.say(
+        f"  publish_products {steps.get('publish_products', 0):.1f} s, monthly cycle {monthly.get('seconds', 0):.1f} s, "
+        f"all runs {p.get('run_s', 0):.1f} s{'' if p['success'] else ' FAILED'}"
+    )
+    if not keep:
+        for folder in ("lake", "reports"):
+            shutil.rmtree(root / folder, ignore_errors=True)
+    return {
+        "days": days,
+        "success": p["success"],
+        "wall_s": p["wall_s"],
+        "peak_gb": p["peak_gb"],
+        "run_s": p.get("run_s"),
+        "runs_s": {run["job"]: run["seconds"] for run in p.get("runs", [])},
+        "publish_products_s": steps.get("publish_products"),
+        "monthly_marts_s": sum(v for k, v in steps.items() if k.startswith("marts__") and k in monthly.get("step_s", {})),
+        "withheld": withheld,
+        "log": p.get("log"),
+    }
 
 
 def summarize(win: dict, scopes: tuple[str, ...]) -> dict:
@@ -527,6 +569,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-runs", action="store_true", help="keep every timed run's lake (disk: ~1 GB per 7 days)")
     parser.add_argument("--no-generator-timing", action="store_true", help="skip timing the generator on 1 and 7 days")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of one platform run")
+    parser.add_argument(
+        "--no-publish", action="store_true", help="skip running every cycle job (protection and audit) on the longest window"
+    )
     parser.add_argument(
         "--profile-only", action="store_true", help="only the profile (phase timers, cProfile, gate step by step)"
     )

@@ -51,10 +51,16 @@ def plan(defs: dg.Definitions, scope: str, first: date, last: date) -> list[Step
     other keys of their multi-assets, e.g. quarantine beside staged), and every feed of the
     centers in ``SCOPE_CENTERS`` (the monthly marts read kona/charges without declaring it).
     ``cycle``: the whole daily cycle job, then the benchmarked marts of other cadences.
+    ``publish``: every cycle job whole, in the order their assets read each other (what
+    ``regional-econ-run`` does): every mart, and every product protected and audited.
     """
     from assets.partitions import PARTITIONS
     from regional_econ.periods import period_keys
 
+    if scope == "publish":
+        from assets.run import cadence_order
+
+        return [Step(f"{c}_cycle", c, period_keys(c, first, last), None) for c in cadence_order()]
     graph = defs.resolve_asset_graph()
     targets = benchmarked_marts(defs)
     needed: set[dg.AssetKey] = set()

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", required=True, type=Path)
     parser.add_argument("--start", required=True, type=date.fromisoformat)
     parser.add_argument("--days", required=True, type=int)
-    parser.add_argument("--scope", choices=("kona", "cycle"), default="kona")
+    parser.add_argument("--scope", choices=("kona", "cycle", "publish"), default="kona")
     parser.add_argument("--result", required=True, type=Path)
     parser.add_argument("--phases", type=Path, help="also time the platform's phases (benchmarks.phases) into this JSON")
     parser.add_argument("--cprofile", type=Path, help="run under cProfile and dump the stats here")
@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 if e.is_step_failure
             ]
             checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+            stats = instance.get_run_step_stats(result.run_id)
             runs.append(
                 {
                     "step": step.describe(),
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                     "maxrss_gb_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
                     "failures": failures,
                     "checks_evaluated": len(checks),
+                    "step_s": {st.step_key: st.end_time - st.start_time for st in stats if st.end_time and st.start_time},
                     "checks_failed": sorted({f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed}),
                 }
             )

@@ -193,6 +193,27 @@ def _contention(results: dict) -> str:
     )
 
 
+def publication(results: dict) -> list[str]:
+    """The once-per-bench run of every cycle job: the protection's time and what it withholds."""
+    p = results.get("publication")
+    if not p:
+        return []
+    lines = [
+        f"- Every cycle job over {p['days']} days once ({'ok' if p['success'] else '**FAILED**'}): the protection and "
+        f"audit of every product of the month (`publish_products`) {_f(p['publish_products_s'])} s, the monthly marts "
+        f"{_f(p['monthly_marts_s'])} s, all runs {_f(p['run_s'])} s, peak {_f(p['peak_gb'], 2)} GB."
+    ]
+    for name, w in sorted(p["withheld"].items()):
+        if name.startswith("spending_monthly "):
+            share = w["by_level"].get("si/gun x category")
+            lines.append(
+                f"- {name}: {_f(100 * w['cells_share'], 1)}% of cells and {_f(100 * w['measure_share'], 1)}% of the amount "
+                f"withheld; si/gun x category {_f(None if share is None else 100 * share, 1)}% of the amount "
+                f"(target under 5% for a month at real scale)."
+            )
+    return lines
+
+
 def summary(results: dict) -> str:
     """What BENCHMARKS.md carries: where it was measured, the main table and the targets."""
     m, code = results["machine"], results["code"]
@@ -205,6 +226,7 @@ def summary(results: dict) -> str:
         *table(results),
         "",
         *targets(results),
+        *publication(results),
     ]
     return "\n".join(lines) + "\n"
 
@@ -254,6 +276,16 @@ def markdown(results: dict) -> str:
         "",
         *targets(results),
     ]
+    if results.get("publication"):
+        p = results["publication"]
+        lines += [
+            "",
+            "Publication (issue 13): every cycle job once over the longest window; seconds per run: "
+            + ", ".join(f"{job} {_f(s)}" for job, s in p["runs_s"].items())
+            + ".",
+            "",
+            *publication(results),
+        ]
     if gen:
         lines += [
             "",
