@@ -351,7 +351,9 @@ def run(args: argparse.Namespace) -> int:
         win["summary"] = summarize(win, scopes)
         save()
     if not args.no_publish and not args.check_only:
-        results["publication"] = publication(bench, max(windows), bench.root / "runs" / "publish", args.keep_runs)
+        days = args.publish_window or max(windows)
+        bench.ensure_landing(max(config.GENERATED_DAYS, days))
+        results["publication"] = publication(bench, days, bench.root / "runs" / "publish", args.keep_runs)
         save()
     save()
     if not args.no_profile:
@@ -571,6 +573,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of one platform run")
     parser.add_argument(
         "--no-publish", action="store_true", help="skip running every cycle job (protection and audit) on the longest window"
+    )
+    parser.add_argument(
+        "--publish-window", type=int, help="days of that run (default the longest window; 31 covers a whole month)"
     )
     parser.add_argument(
         "--profile-only", action="store_true", help="only the profile (phase timers, cProfile, gate step by step)"
