@@ -384,17 +384,7 @@ def publication(bench: Bench, days: int, root: Path, keep: bool) -> dict:
     p = bench.platform(days, "publish", root)
     steps = {k: v for run in p.get("runs", []) for k, v in run.get("step_s", {}).items()}
     monthly = next((run for run in p.get("runs", []) if run["job"] == "monthly_cycle"), {})
-    catalog = root / "publish" / "catalog.json"
-    withheld = {}
-    if catalog.exists():
-        for product in json.loads(catalog.read_text())["products"]:
-            for period in product["periods"]:
-                levels = period.get("withheld_by_level", {})
-                withheld[f"{product['product']} {period['period']}"] = {
-                    "cells_share": period.get("withheld_cells_share"),
-                    "measure_share": period.get("withheld_measure_share"),
-                    "by_level": {lvl: v["withheld_measure_share"] for lvl, v in levels.items()},
-                }
+    withheld = withheld_shares(root / "publish") if (root / "publish").exists() else {}
     bench.say(
         f"  publish_products {steps.get('publish_products', 0):.1f} s, monthly cycle {monthly.get('seconds', 0):.1f} s, "
         f"all runs {p.get('run_s', 0):.1f} s{'' if p['success'] else ' FAILED'}"
@@ -414,6 +404,22 @@ def publication(bench: Bench, days: int, root: Path, keep: bool) -> dict:
         "withheld": withheld,
         "log": p.get("log"),
     }
+
+
+def withheld_shares(folder: Path) -> dict:
+    """Per product and month, the shares withheld, as the catalog states them (the catalog asset
+    belongs to the warehouse run, which the publication run does not include)."""
+    from regional_econ.publish.catalog import build_catalog
+
+    shares = {}
+    for product in build_catalog(folder)["products"]:
+        for period in product["periods"]:
+            shares[f"{product['product']} {period['period']}"] = {
+                "cells_share": period["withheld_cells_share"],
+                "measure_share": period["withheld_measure_share"],
+                "by_level": {lvl: v["withheld_measure_share"] for lvl, v in period["withheld_by_level"].items()},
+            }
+    return shares
 
 
 def summarize(win: dict, scopes: tuple[str, ...]) -> dict:

@@ -280,7 +280,7 @@ def markdown(results: dict) -> str:
         p = results["publication"]
         lines += [
             "",
-            "Publication (issue 13): every cycle job once over the longest window; seconds per run: "
+            "Publication (issue 13): every cycle job once over the publication window (`--publish-window`); seconds per run: "
             + ", ".join(f"{job} {_f(s)}" for job, s in p["runs_s"].items())
             + ".",
             "",
