@@ -400,7 +400,7 @@ def publication(bench: Bench, days: int, root: Path, keep: bool) -> dict:
         "run_s": p.get("run_s"),
         "runs_s": {run["job"]: run["seconds"] for run in p.get("runs", [])},
         "publish_products_s": steps.get("publish_products"),
-        "monthly_marts_s": sum(v for k, v in steps.items() if k.startswith("marts__") and k in monthly.get("step_s", {})),
+        "monthly_marts_s": sum(v for k, v in monthly.get("step_s", {}).items() if k.startswith("marts__")),
         "withheld": withheld,
         "log": p.get("log"),
     }
@@ -577,9 +577,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-runs", action="store_true", help="keep every timed run's lake (disk: ~1 GB per 7 days)")
     parser.add_argument("--no-generator-timing", action="store_true", help="skip timing the generator on 1 and 7 days")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of one platform run")
-    parser.add_argument(
-        "--no-publish", action="store_true", help="skip running every cycle job (protection and audit) on the longest window"
-    )
+    parser.add_argument("--no-publish", action="store_true", help="skip running every cycle job (protection and audit) once")
     parser.add_argument(
         "--publish-window", type=int, help="days of that run (default the longest window; 31 covers a whole month)"
     )

@@ -3,14 +3,13 @@ and what to fix.
 
 One static HTML page per delivery under ``data/reports/<center>/<feed>/``, and an index per
 center, rewritten once per staging run (not per page: a backfill of a year would rewrite a
-growing list for every day). Samples of quarantined rows show values of public columns only; every other value is
-masked, and a direct identifier is never shown (only its column and line).
+growing list for every day). Samples of quarantined rows show values of public columns only;
+every other value is masked, and a direct identifier is never shown (only its column and line).
 """
 
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +18,7 @@ from regional_econ.contracts import centers, rules
 from regional_econ.contracts.classification import shown_to_center
 from regional_econ.gate import LINE_COLUMN, RULES_COLUMN
 from regional_econ.staging import StageOutcome
+from regional_econ.storage.lake import write_atomic
 
 SAMPLES = 5
 MASK = "•••"
@@ -122,13 +122,10 @@ def write_center_index(root: Path, center_id: str) -> Path:
         for p in pages
     )
     center = centers()[center_id]
-    index = root / center_id / "index.html"
-    index.parent.mkdir(parents=True, exist_ok=True)
-    partial = index.with_name(f".index.{os.getpid()}.html")
-    partial.write_text(
+    page = (
         f"<!doctype html><meta charset=utf-8><title>{html.escape(center.name_ko)}</title><style>{STYLE}</style>"
-        f"<h1>{html.escape(center.name_ko)} ({html.escape(center.name_en)}): contract reports</h1><ul>{items}</ul>",
-        encoding="utf-8",
+        f"<h1>{html.escape(center.name_ko)} ({html.escape(center.name_en)}): contract reports</h1><ul>{items}</ul>"
     )
-    partial.replace(index)
+    index = root / center_id / "index.html"
+    write_atomic(index, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return index
