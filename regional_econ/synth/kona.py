@@ -116,6 +116,10 @@ FUND_CHARGE = {  # the daily policy payments (KRW), their share of them, eligibl
 # its expected kona revenue over this share, so kona and the bureau agree on every business.
 CURRENCY_SHARE = {"G1": 0.15, "G2": 0.12, "G3": 0.08, "G4": 0.10, "G5": 0.10, "G6": 0.05, "G7": 0.12}
 SALES_SIGMA = 0.9  # lognormal spread of merchants' sizes within a cell
+# The card companies re-assess every merchant's sales class twice a year on its card sales
+# (the preferential-fee review: one in each half year); here on these days, from the sales its
+# trend has reached (``businesses.log_trend``), so a declining shop drops a class.
+REASSESSED_ON = ((2, 1), (8, 1))  # (month, day)
 NAME_PREFIX = (
     "행복",
     "우리",
@@ -289,9 +293,7 @@ class Kona:
         relative = gen.lognormal(-(SALES_SIGMA**2) / 2, SALES_SIGMA, n)  # mean one
         sales = np.array([level(int(k), median) for k in cell]) * relative
         sales = np.clip(sales, 5e6, 2e10).round(-4).astype(np.int64)
-        classes = table("sales_classes")
-        limits = classes["max_annual_revenue_krw"].fill_null(2**62).to_numpy()
-        sales_class = np.array(classes["sales_class"].to_list())[np.searchsorted(limits, sales, side="left")]
+        sales_class = sales_class_of(sales)
         ksic = table("ksic")
         by_cat: dict[str, list[str]] = {}
         for k, c in zip(ksic["ksic_cd"].to_list(), ksic["category_cd"].to_list(), strict=True):
@@ -397,6 +399,8 @@ class Kona:
             )
             self.merchants = pl.concat([self.merchants.filter(~stale), fixed]).sort("merchant_id")
             changed.append(fixed.select("merchant_id"))
+        if (day.month, day.day) in REASSESSED_ON:
+            changed.append(self._reassess(day))
         # Closures: open, unprotected merchants; declining and small ones close more often.
         dn = day_number(day)
         closures = int(gen.poisson(CLOSED_MERCHANTS * ctx.scale))
@@ -437,6 +441,16 @@ class Kona:
             return self.merchants
         ids_changed = pl.concat(changed)["merchant_id"].unique()
         return self.merchants.filter(pl.col("merchant_id").is_in(ids_changed.implode()))
+
+    def _reassess(self, day: date) -> pl.DataFrame:
+        """Set each open merchant's sales class from the sales it has reached; the ids that moved."""
+        trend = log_trend(*(self.merchants[c].to_numpy() for c in TREND), day)
+        now = sales_class_of(self.merchants["sales_krw"].to_numpy() * np.exp(trend))
+        moved = pl.Series((now != self.merchants["sales_class"].to_numpy()) & self._open_mask(day))
+        self.merchants = self.merchants.with_columns(
+            sales_class=pl.when(moved).then(pl.Series(now)).otherwise(pl.col("sales_class"))
+        )
+        return self.merchants.filter(moved).select("merchant_id")
 
     def _open_mask(self, day: date) -> np.ndarray:
         dn = day_number(day)
@@ -853,6 +867,13 @@ class Kona:
             },
             referenced_approvals=referenced,
         )
+
+
+def sales_class_of(annual_sales_krw: np.ndarray) -> np.ndarray:
+    """The sales class (``sales_classes``) of each annual card sales figure."""
+    classes = table("sales_classes")
+    limits = classes["max_annual_revenue_krw"].fill_null(2**62).to_numpy()
+    return np.array(classes["sales_class"].to_list())[np.searchsorted(limits, annual_sales_krw, side="left")]
 
 
 @cache

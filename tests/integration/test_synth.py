@@ -944,3 +944,33 @@ def test_a_declining_business_shrinks_in_every_center():
     long = (employers["onset"] <= day_number(date(2026, 6, 1))).to_numpy()
     calm = (employers["onset"] > day_number(date(2027, 3, 1))).to_numpy()
     assert long.sum() >= 2 and trend[long].max() < 0.25 and 0.8 < np.median(trend[calm]) < 1.2
+
+
+def test_sales_classes_are_reassessed_on_the_sales_reached_and_delivered_that_day():
+    from regional_econ.synth.businesses import TREND, declining, log_trend
+    from regional_econ.synth.kona import REASSESSED_ON, sales_class_of
+
+    month, day_of_month = REASSESSED_ON[0]
+    review = date(2026, month, day_of_month)
+    kona = Kona(Context(seed=5, scale=0.01, start=review - timedelta(days=1), days=2))
+    kona.move_to_window()
+    kona.day(review - timedelta(days=1))
+    before = kona.merchants.select("merchant_id", "sales_class")
+    delivered = kona.day(review).frames["kona/merchants"]
+    after = kona.merchants
+    reached = sales_class_of(after["sales_krw"].to_numpy() * np.exp(log_trend(*(after[c].to_numpy() for c in TREND), review)))
+    is_open = kona._open_mask(review)
+    # Every open merchant now has the class of the sales it has reached; the eve's classes did not all.
+    assert (after["sales_class"].to_numpy()[is_open] == reached[is_open]).all()
+    moved = after.join(before, on="merchant_id", suffix="_before").filter(pl.col("sales_class") != pl.col("sales_class_before"))
+    assert moved.height > 20
+    # Each one that moved is in that day's register delivery, with its new class.
+    sent = delivered.join(moved.select("merchant_id", "sales_class"), on="merchant_id", suffix="_new")
+    assert sent.height == moved.height and (sent["sales_class"] == sent["sales_class_new"]).all()
+    # A shop in a planted decline only ever moves down.
+    rank = {c: i for i, c in enumerate(table("sales_classes")["sales_class"].to_list())}
+    falling = moved.filter(pl.Series(declining(moved["onset"].to_numpy(), review)))
+    assert (
+        falling.height
+        and (falling["sales_class"].replace_strict(rank) < falling["sales_class_before"].replace_strict(rank)).all()
+    )
