@@ -19,7 +19,8 @@ def periods(
     """(period key, the period's rows as stored) for each of ``keys``, in period order.
 
     In period order, so that a mart reading its own earlier periods finds them; inputs read
-    once per run are read as of the run's last period. Raises ``inputs.MissingInput`` when a
+    once per run are read as of the run's last period, and registers (everything up to a
+    period's end) are read once and cut to each period's end. Raises ``inputs.MissingInput`` when a
     required input has nothing for a period. Given ``landing``, first waits up to
     ``wait_seconds`` for the staged periods it reads that are delivered and being staged by
     another run (runs side by side; see ``staging.pending.wait_for_staging``).
@@ -32,9 +33,17 @@ def periods(
         for name, source in mart.inputs.items()
         if source.per_run
     }
+    # A mart's own earlier periods are written during the run, so they are read period by period.
+    histories = {
+        name: source.history(lake, mart.name, mart.cadence, keys)
+        for name, source in mart.inputs.items()
+        if source.cumulative and source.source != f"{names.MARTS}/{mart.name}"
+    }
     for key in keys:
         frames = {
-            name: source.read(lake, mart.name, mart.cadence, key) for name, source in mart.inputs.items() if not source.per_run
+            name: histories[name](key) if name in histories else source.read(lake, mart.name, mart.cadence, key)
+            for name, source in mart.inputs.items()
+            if not source.per_run
         }
         period = {mart.period_argument: key} if mart.takes_period else {}
         yield key, conform(mart, mart.compute(**once, **frames, **period))

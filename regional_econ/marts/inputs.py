@@ -70,6 +70,11 @@ class Input:
     def keys(self, lake: Lake, first: str, last: str) -> list[str]:
         return [k for k in lake.keys(self.layer, self.name, self.period_column) if first <= k <= last]
 
+    @property
+    def cumulative(self) -> bool:
+        """Everything up to the period's end (a register as known then), handed over as is."""
+        return self.window.first is None and not self.per_run
+
     def read(self, lake: Lake, mart: str, cadence: str, key: str, run_first: str | None = None) -> Any:
         """This input for the mart's period ``key`` (for a per-run input: the run's last period)."""
         first, last = self.window.bounds(cadence, key)
@@ -80,7 +85,26 @@ class Input:
                 f"{mart} {start}: nothing staged for {self.name} on or before this day "
                 f"(first: {keys[0] if keys else 'none'}); stage {self.source} first"
             )
-        frame = lake.scan(self.layer, self.name, keys, column=self.period_column)
+        return self._hand_over(lake.scan(self.layer, self.name, keys, column=self.period_column), mart, key, first, last)
+
+    def history(self, lake: Lake, mart: str, cadence: str, keys: list[str]) -> Callable[[str], Any]:
+        """A cumulative input for each of a run's period ``keys``: read once, as of the last, then
+        cut to each period's end. The same frames ``read`` gives, but a backfill of many periods
+        reads its registers' history once instead of once per period."""
+        _, last = self.window.bounds(cadence, keys[-1])
+        stored = self.keys(lake, "", last)
+        scanned = lake.scan(self.layer, self.name, stored, column=self.period_column)
+        history = None if scanned is None else scanned.collect()
+
+        def as_of(key: str) -> Any:
+            _, until = self.window.bounds(cadence, key)
+            known = history is not None and stored[0] <= until
+            frame = history.lazy().filter(pl.col(self.period_column) <= until) if known else None
+            return self._hand_over(frame, mart, key, "", until)
+
+        return as_of
+
+    def _hand_over(self, frame: pl.LazyFrame | None, mart: str, key: str, first: str, last: str) -> Any:
         if frame is None:
             if self.required:
                 span = f"{first or 'the beginning'}..{last}"

@@ -2,6 +2,8 @@
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from regional_econ.marts import MARTS, build
 from regional_econ.marts.inputs import MissingInput
@@ -69,3 +71,40 @@ def test_a_column_added_to_a_declaration_appears_in_the_stored_schema():
     extra = MartColumn("areas_compared", pl.Int64(), "비교지역수", "test column")
     wider = replace(mart, columns=(*mart.columns, extra.name), own=(extra,))
     assert wider.schema["areas_compared"] == pl.Int64 and "areas_compared" in [c.name for c in wider.stored_columns]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    days=st.sets(st.integers(0, 120), min_size=0, max_size=12),
+    first_month=st.integers(0, 4),
+    months=st.integers(1, 4),
+    required=st.booleans(),
+    cadence=st.sampled_from(["monthly", "weekly"]),
+)
+def test_a_register_read_once_per_run_gives_each_period_what_reading_it_alone_gives(
+    tmp_path_factory, days, first_month, months, required, cadence
+):
+    """Read once for the run and cut to each period's end, a register is what the period alone would read."""
+    from datetime import date, timedelta
+
+    from regional_econ.marts.inputs import register
+    from regional_econ.periods import period_keys
+
+    lake = Lake(tmp_path_factory.mktemp("lake"))
+    start = date(2026, 1, 1)
+    for n in sorted(days):
+        day = (start + timedelta(days=n)).isoformat()
+        put_staged(lake, "kona/merchants", day, pl.DataFrame({"merchant_id": [f"M{n:09d}", f"M{n + 500:09d}"]}))
+    source = register("kona/merchants", required=required)
+    first = start + timedelta(days=30 * first_month)
+    keys = period_keys(cadence, first, first + timedelta(days=30 * months))
+
+    def outcome(read, *args):
+        try:
+            return read(*args).collect().sort("date", "merchant_id").to_dicts()
+        except MissingInput as err:
+            return str(err)
+
+    as_of = source.history(lake, "m", cadence, keys)
+    for key in keys:
+        assert outcome(as_of, key) == outcome(source.read, lake, "m", cadence, key)
