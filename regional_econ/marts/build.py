@@ -33,11 +33,12 @@ def periods(
         for name, source in mart.inputs.items()
         if source.per_run
     }
-    # A mart's own earlier periods are written during the run, so they are read period by period.
+    # Only for runs of several periods: one period reads lazily (only the columns it uses). A mart's
+    # own earlier periods are written during the run, so they are read period by period.
     histories = {
         name: source.history(lake, mart.name, mart.cadence, keys)
         for name, source in mart.inputs.items()
-        if source.cumulative and source.source != f"{names.MARTS}/{mart.name}"
+        if len(keys) > 1 and source.cumulative and source.source != f"{names.MARTS}/{mart.name}"
     }
     for key in keys:
         frames = {

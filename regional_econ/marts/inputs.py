@@ -73,7 +73,7 @@ class Input:
     @property
     def cumulative(self) -> bool:
         """Everything up to the period's end (a register as known then), handed over as is."""
-        return self.window.first is None and not self.per_run
+        return self.window.first is None and not self.per_run and not self.covers_start
 
     def read(self, lake: Lake, mart: str, cadence: str, key: str, run_first: str | None = None) -> Any:
         """This input for the mart's period ``key`` (for a per-run input: the run's last period)."""
