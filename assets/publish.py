@@ -2,8 +2,6 @@
 protected together each month as one linked set, and their catalog (``publish/catalog``)."""
 
 import dagster as dg
-import numpy as np
-import polars as pl
 
 from assets.automation import REBUILD_AFTER_INPUTS, follows_inputs
 from assets.keys import CATALOG_KEY, mart_key, product_key
@@ -12,8 +10,9 @@ from assets.partitions import partitions_for
 from regional_econ.marts import MARTS
 from regional_econ.publish.catalog import build_catalog
 from regional_econ.publish.disclosure import PROTECTION, RULE
-from regional_econ.publish.disclosure.linked import Audit, audit
-from regional_econ.publish.files import SUPPRESSED, published_frames, withheld_shares, write_product
+from regional_econ.publish.disclosure.linked import Audit
+from regional_econ.publish.files import write_product
+from regional_econ.publish.months import protect_months
 from resources import ParquetLake, PublishFolder
 
 PUBLISHED = [name for name, mart in MARTS.items() if mart.publish]
@@ -79,33 +78,18 @@ def _check(name: str, audits: dict[str, dict[str, Audit]], figures: dict[str, di
 )
 def publish_products(context: dg.AssetExecutionContext, lake: ParquetLake, publish: PublishFolder):
     audits, figures, written = {}, {name: {} for name in PUBLISHED}, {name: None for name in PUBLISHED}
-    for period in context.partition_keys:
-        marts = {}
-        for name in PUBLISHED:
-            frame = lake.lake.scan("marts", name, [period], column=MARTS[name].period_column)
-            if frame is not None:
-                marts[name] = frame.collect()
-        if not marts:
+    periods = context.partition_keys
+    for period, month in zip(periods, protect_months(lake.root, periods, PUBLISHED), strict=True):
+        if month is None:
             raise dg.Failure(f"publish {period}: no mart of a product has this month")
-        published, protection = published_frames(marts, period)
-        # The audit reads what would be published, not what the protection believes it did.
-        withheld = protection.withheld.copy()
-        for name, frame in published.items():
-            withheld[protection.linked.cells(name)] = frame[SUPPRESSED].to_numpy()
-        if np.array_equal(withheld, protection.withheld):
-            found = protection.audit  # the protection's last audit was of exactly these cells: not solved twice
-        else:
-            found = audit(protection.linked, withheld)
-        audits[period] = {name: _for_product(found, protection, name) for name in published}
-        if not found.failing.is_empty():
+        audits[period] = month.audits
+        if month.recoverable:
             for name in PUBLISHED:
                 yield _check(name, audits, figures)
-            raise dg.Failure(f"publish {period}: {found.failing.height} withheld value(s) recoverable; nothing was written")
-        for name, frame in published.items():
-            shares = withheld_shares(MARTS[name], frame, protection.published(name))
-            reasons = protection.published(name).group_by("_reason").len().drop_nulls()
-            figures[name][period] = shares | {"withheld_by_rule": dict(zip(reasons["_reason"], reasons["len"], strict=True))}
-            write_product(publish.path, MARTS[name], period, frame, shares)
+            raise dg.Failure(f"publish {period}: {month.recoverable} withheld value(s) recoverable; nothing was written")
+        for name, frame in month.frames.items():
+            figures[name][period] = month.figures[name]
+            write_product(publish.path, MARTS[name], period, frame, month.figures[name])
             written[name] = frame
     for name in PUBLISHED:
         yield _check(name, audits, figures)
@@ -119,12 +103,6 @@ def publish_products(context: dg.AssetExecutionContext, lake: ParquetLake, publi
             run={"suppression_rule": RULE},
             latest={"preview": preview(written[name])},
         )
-
-
-def _for_product(found: Audit, protection, name: str) -> Audit:
-    part = protection.linked.cells(name)
-    rows = found.intervals.filter(pl.col("cell").is_between(part.start, part.stop - 1))
-    return Audit(found.protection, rows)
 
 
 PRODUCTS = [publish_products]
