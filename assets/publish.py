@@ -88,8 +88,8 @@ def publish_products(context: dg.AssetExecutionContext, lake: ParquetLake, publi
                 yield _check(name, audits, figures)
             raise dg.Failure(f"publish {period}: {month.recoverable} withheld value(s) recoverable; nothing was written")
         for name, frame in month.frames.items():
-            figures[name][period] = month.figures[name]
-            write_product(publish.path, MARTS[name], period, frame, month.figures[name])
+            figures[name][period] = month.shares[name] | {"withheld_by_rule": month.by_rule[name]}
+            write_product(publish.path, MARTS[name], period, frame, month.shares[name])
             written[name] = frame
     for name in PUBLISHED:
         yield _check(name, audits, figures)

@@ -37,7 +37,8 @@ class Month:
     period: str
     frames: dict[str, pl.DataFrame]  # product -> cells as published
     audits: dict[str, Audit]  # product -> its withheld values, audited over the whole linked set
-    figures: dict[str, dict]  # product -> withheld shares and counts per rule (internal)
+    shares: dict[str, dict]  # product -> the shares withheld, as published beside it (disclosure.json)
+    by_rule: dict[str, dict[str, int]]  # product -> cells withheld per primary rule (internal: never published)
     recoverable: int  # withheld values an attacker narrows to within the protection level
 
 
@@ -60,16 +61,15 @@ def protect_month(lake_root: str, period: str, published: list[str]) -> Month | 
         found = protection.audit  # the protection's last audit was of exactly these cells: not solved twice
     else:
         found = audit(protection.linked, withheld)
-    audits, figures = {}, {}
+    audits, shares, by_rule = {}, {}, {}
     for name, frame in frames.items():
         part = protection.linked.cells(name)
         audits[name] = Audit(found.protection, found.intervals.filter(pl.col("cell").is_between(part.start, part.stop - 1)))
         cells = protection.published(name)
-        reasons = cells.group_by("_reason").len().drop_nulls()
-        figures[name] = withheld_shares(MARTS[name], frame, cells) | {
-            "withheld_by_rule": dict(zip(reasons["_reason"], reasons["len"], strict=True))
-        }
-    return Month(period, frames, audits, figures, found.failing.height)
+        shares[name] = withheld_shares(MARTS[name], frame, cells)
+        reasons = cells.group_by("_reason").len().drop_nulls().sort("_reason")
+        by_rule[name] = dict(zip(reasons["_reason"], reasons["len"], strict=True))
+    return Month(period, frames, audits, shares, by_rule, found.failing.height)
 
 
 def _quiet() -> None:
