@@ -32,6 +32,9 @@ def platform(tmp_path_factory, monkeypatch_module):
         latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
         checks = {k.to_user_string(): r.status.value for k, r in latest.items() if r is not None}
         shown = {key: latest_row_counts(instance, key) for key in SHOWN}
+        daily = instance.get_runs(dg.RunsFilter(job_name="daily_cycle"))[0]
+        planned = instance.get_records_for_run(daily.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED).records
+        shown["planned"] = [r.event_log_entry.dagster_event.event_specific_data for r in planned]
     return root, failed, checks, shown
 
 
@@ -100,6 +103,15 @@ def test_each_partition_shows_its_own_row_count(platform):
         assert len(set(in_lake.values())) == DAYS, "the days must differ for the test to mean anything"
 
 
+def test_a_range_run_plans_each_asset_once_with_its_partitions(platform):
+    """One planned event per asset of the daily run, naming both days (not one per asset and day)."""
+    planned = platform[3]["planned"]
+    assert planned and len({p.asset_key for p in planned}) == len(planned)
+    assert all(
+        p.partition is None and set(p.partitions_subset.get_partition_keys()) == {"2026-09-01", "2026-09-02"} for p in planned
+    )
+
+
 def test_reference_tables_and_reports_are_there(platform):
     root, _, _, _ = platform
     assert sql(root, "select count(*) from ref.areas where in_portal_2019")[0][0] == 42
@@ -160,6 +172,11 @@ def test_products_are_protected_and_catalogued(platform):
             )
         }
         assert not any(c.endswith("_token") or c in ("merchant_id", "biz_token") for c in columns)
+    # Why a cell is withheld stays internal: no published file (data, disclosure.json, catalog) says it.
+    reasons = ("withheld_by_rule", "_reason", "p_percent", "person_dominance")
+    for path in (root / "publish").rglob("*"):
+        if path.is_file():
+            assert not any(r.encode() in path.read_bytes() for r in reasons), path
 
 
 RATES = {
