@@ -28,6 +28,7 @@ from regional_econ.storage.lake import Lake
 # Each process holds one month's marts and linked set; more than this buys little on the
 # machines the platform runs on and multiplies memory.
 MAX_PROCESSES = 4
+LOOKAHEAD = 3
 
 
 @dataclass
@@ -89,7 +90,9 @@ def protect_months(
     lake_root: str, periods: list[str], published: list[str], workers: int | None = None
 ) -> Iterator[Month | None]:
     """``protect_month`` for each period, in order; up to ``workers`` months at once (default
-    ``processes``), never more than that many finished and not taken yet."""
+    ``processes``). Up to ``LOOKAHEAD`` x ``workers`` months are queued, so a process that
+    finishes a quick month takes the next while a slow one holds up the order; a month's result
+    is small (the published cells and the audit), its working set stays in the process."""
     workers = processes(len(periods)) if workers is None else workers
     if workers <= 1:
         for period in periods:
@@ -101,7 +104,7 @@ def protect_months(
         pending = deque()
         for period in periods:
             pending.append(pool.submit(protect_month, lake_root, period, published))
-            if len(pending) >= workers:
+            if len(pending) >= LOOKAHEAD * workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
