@@ -15,7 +15,7 @@ import polars as pl
 from regional_econ import names
 from regional_econ.marts import MARTS, describe, label
 from regional_econ.publish.disclosure import RULE
-from regional_econ.publish.files import atomic
+from regional_econ.storage.lake import write_atomic
 
 
 def _sha256(path: Path) -> str:
@@ -73,5 +73,7 @@ def build_catalog(root: Path) -> dict:
         )
     catalog = {"release_id": release_id([p["release_id"] for x in products for p in x["periods"]]), "products": products}
     root.mkdir(parents=True, exist_ok=True)
-    atomic(root / "catalog.json", lambda tmp: tmp.write_text(json.dumps(catalog, ensure_ascii=False, indent=2), encoding="utf-8"))
+    write_atomic(
+        root / "catalog.json", lambda tmp: tmp.write_text(json.dumps(catalog, ensure_ascii=False, indent=2), encoding="utf-8")
+    )
     return catalog

@@ -11,7 +11,6 @@ internal. A null in a dimension is the total over it.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import polars as pl
@@ -21,6 +20,7 @@ from regional_econ.marts import MARTS, Mart, describe, label
 from regional_econ.publish.disclosure import RULE, Protection, protect
 from regional_econ.publish.disclosure.hierarchy import LEVELS, level_names, parents
 from regional_econ.publish.disclosure.rules import rounded, statistic_shown
+from regional_econ.storage.lake import write_atomic
 
 NAME_COLUMN = {"areas": "name_ko", "merchant_categories": "name_ko", "currencies": "product_name_ko", "occupations": "name_ko"}
 SUPPRESSED = "suppressed"
@@ -117,12 +117,12 @@ def write_product(root: Path, mart: Mart, key: str, published: pl.DataFrame, sha
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{mart.name}_{period_label(key)}"
     parquet, csv = folder / f"{stem}.parquet", folder / f"{stem}.csv"
-    atomic(parquet, lambda tmp: published.write_parquet(tmp, compression="zstd"))
+    write_atomic(parquet, lambda tmp: published.write_parquet(tmp, compression="zstd"))
     korean = published.with_columns(pl.col(pl.Boolean).cast(pl.String)).rename({c: label(c, mart) for c in published.columns})
-    atomic(csv, lambda tmp: tmp.write_bytes(korean.write_csv().encode("utf-8-sig")))
+    write_atomic(csv, lambda tmp: tmp.write_bytes(korean.write_csv().encode("utf-8-sig")))
     if shares is not None:
-        atomic(folder / "disclosure.json", lambda tmp: tmp.write_text(json.dumps(shares, indent=1), encoding="utf-8"))
-    atomic(
+        write_atomic(folder / "disclosure.json", lambda tmp: tmp.write_text(json.dumps(shares, indent=1), encoding="utf-8"))
+    write_atomic(
         root / names.product_folder(mart.name) / "dictionary.md",
         lambda tmp: tmp.write_text(dictionary(mart, published), encoding="utf-8"),
     )
@@ -149,9 +149,3 @@ def dictionary(mart: Mart, published: pl.DataFrame) -> str:
     ]
     lines += [f"| `{c}` | {label(c, mart)} | {t} | {describe(c, mart)} |" for c, t in published.schema.items()]
     return "\n".join(lines) + "\n"
-
-
-def atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
