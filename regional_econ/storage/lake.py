@@ -51,8 +51,10 @@ LOCK_DIR_ENV = "REGIONAL_ECON_LOCK_DIR"
 
 
 def _tmp_name(stem: str) -> str:
-    """A temporary name that says which writer made it, so the next run knows a dead writer's leftovers."""
-    return f"{TMP_PREFIX}{os.getpid()}@{socket.gethostname()}@{stem}"
+    """A temporary name that says which writer made it, so the next run knows a dead writer's
+    leftovers; it ends in ``.tmp``, so a killed writer's file matches no reader's ``*.parquet`` or
+    ``*.html`` (the catalog and the portal list by suffix)."""
+    return f"{TMP_PREFIX}{os.getpid()}@{socket.gethostname()}@{stem}.tmp"
 
 
 def _writer_gone(path: Path) -> bool:

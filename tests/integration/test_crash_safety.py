@@ -77,3 +77,15 @@ def test_a_kill_at_any_point_shows_all_of_v1_or_all_of_v2_and_a_rerun_converges(
         parts = {p for layer in ("staged", "quarantine") for p in lake.partition_dir(layer, TXN.id, DAY).glob("part-*")}
         assert leftovers == [] and parts == {lake.files(layer, TXN.id, [DAY])[DAY] for layer in ("staged", "quarantine")}
     assert "v1" in seen_after_kill and "v2" in seen_after_kill  # the kills fell before and after the commit
+
+
+def test_a_killed_writers_file_is_listed_by_no_reader(tmp_path):
+    """What a writer killed mid-write leaves in a product or report folder is not a product or a
+    page: the catalog lists ``*/*.parquet``, the portal ``*.html``."""
+    from regional_econ.storage.lake import _tmp_name
+
+    folder = tmp_path / "spending_monthly" / "2026-09"
+    folder.mkdir(parents=True)
+    for stem in ("spending_monthly_2026-09.parquet", "index.html"):
+        (folder / _tmp_name(stem)).write_bytes(b"half written")
+    assert list(tmp_path.glob("*/*/*.parquet")) == [] and list(tmp_path.rglob("*.html")) == []
