@@ -112,6 +112,7 @@ COLUMNS = _declare(
     ("approved_amount_krw", I64, "승인금액", "Approved amount (before cancels), KRW: what the dominance shares are of.", COUNT),
     ("top_merchant_share", F64, "최대가맹점비중", "Largest merchant's share of the cell's approved amount.", SHARE),
     ("second_merchant_share", F64, "2위가맹점비중", "Second-largest merchant's share of the cell's approved amount.", SHARE),
+    ("moved_merchants", I64, "이동가맹점수", "Merchants also in another area, category or sales class that month.", COUNT),
     ("top_card_share", F64, "최대카드비중", "Largest card's (one person's) share of the cell's approved amount.", SHARE),
     ("share_of_fund", F64, "수당내비중", "Cell's share of its fund's month."),
     ("inflow_krw", I64, "유입금액", "Non-residents' net spending at merchants in the area.", NOT_NULL),

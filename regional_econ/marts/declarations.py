@@ -47,6 +47,7 @@ class Disclosure:
     roles: dict[str, str] = field(default_factory=dict)  # dim -> the dim it is in the family (merchant area)
     persons: str | None = "cards"  # None: the cell counts no persons (business statistics)
     businesses: str | None = "merchants"  # None: the cell counts no businesses
+    moved: str | None = "moved_merchants"  # its businesses also in another cell along ``business_dims``
     contributions: str | None = "approved_amount_krw"  # what the dominance shares are shares of
     top_shares: tuple[str, str] | None = ("top_merchant_share", "second_merchant_share")
     person_share: str | None = "top_card_share"
@@ -58,6 +59,9 @@ class Disclosure:
     # Dims published from the level above the mart's cells (gu rolled into their si/gun): where
     # the cells are too thin to show, so that they are not unknowns of every audit.
     coarser: tuple[str, ...] = ()
+    # Dims a business has one value of in a period (its area, its category): along them a total's
+    # businesses and largest contributions follow exactly from its parts' (publish/disclosure/cube.py).
+    business_dims: tuple[str, ...] = ()
     title: tuple[str, str] = ("", "")  # (Korean, English): the product's name in the portal and the API
 
     def __post_init__(self) -> None:
@@ -155,10 +159,13 @@ def describe(name: str, mart: Mart | None = None) -> str:
 
 SPENDING_VALUES = ("net_amount_krw", "approvals", "cancels")
 CELL_COUNTS = (
-    "net_amount_krw approvals cancels cards merchants approved_amount_krw top_merchant_share second_merchant_share top_card_share"
+    "net_amount_krw approvals cancels cards merchants approved_amount_krw top_merchant_share second_merchant_share top_card_share "
+    "moved_merchants"
 )
 AREA = {"sigungu_cd": "areas"}
 AREA_CATEGORY = AREA | {"category_cd": "merchant_categories"}
+# A merchant is in one area and one category (the register as of its payments).
+MERCHANT_AREA_CATEGORY = ("sigungu_cd", "category_cd")
 MONTH_OF_PAYMENTS = {"payments": mart("payments", collect=False)}
 REVENUE = "merchant_revenue_monthly"
 
@@ -197,7 +204,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         "Month x merchant area x category: spending_daily over a month, with distinct cards and merchants.",
         f"month sigungu_cd category_cd {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_monthly,
-        Disclosure(("month", "sigungu_cd", "category_cd"), SPENDING_VALUES, SPENDING_VALUES, "spending", names=AREA_CATEGORY, title=("업종별 소비", "Spending by area and category")),
+        Disclosure(("month", "sigungu_cd", "category_cd"), SPENDING_VALUES, SPENDING_VALUES, "spending", names=AREA_CATEGORY, business_dims=MERCHANT_AREA_CATEGORY, title=("업종별 소비", "Spending by area and category")),
     ),
     Mart(
         "spending_by_time", "monthly", "month sigungu_cd day_of_week hour",
@@ -205,7 +212,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         f"month sigungu_cd day_of_week hour time_band {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_by_time,
         Disclosure(("month", "sigungu_cd", "day_of_week", "hour", "time_band"), SPENDING_VALUES, SPENDING_VALUES,
-                   "spending", names=AREA, derived=("time_band",), title=("시간대별 소비", "Spending by weekday and hour")),
+                   "spending", names=AREA, derived=("time_band",), business_dims=("sigungu_cd",), title=("시간대별 소비", "Spending by weekday and hour")),
     ),
     Mart(
         "spending_by_demographics", "monthly", "month sigungu_cd age_band gender category_cd",
@@ -213,7 +220,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         f"month sigungu_cd age_band gender category_cd {CELL_COUNTS}",
         MONTH_OF_PAYMENTS, spending.spending_by_demographics,
         Disclosure(("month", "sigungu_cd", "age_band", "gender", "category_cd"), (*SPENDING_VALUES, "cards"),
-                   SPENDING_VALUES, "spending", names=AREA_CATEGORY, coarser=("sigungu_cd",),
+                   SPENDING_VALUES, "spending", names=AREA_CATEGORY, coarser=("sigungu_cd",), business_dims=MERCHANT_AREA_CATEGORY,
                    title=("성별·연령별 소비", "Spending by age and gender")),
     ),
     Mart(
@@ -223,7 +230,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         MONTH_OF_PAYMENTS, spending.spending_flows,
         Disclosure(("month", "home_sigungu_cd", "merchant_sigungu_cd"), ("net_amount_krw", "approvals", "cards"),
                    ("net_amount_krw", "approvals"), "spending", roles={"merchant_sigungu_cd": "sigungu_cd"},
-                   names={"home_sigungu_cd": "areas", "merchant_sigungu_cd": "areas"}, title=("지역 간 소비 흐름", "Spending flows between areas")),
+                   names={"home_sigungu_cd": "areas", "merchant_sigungu_cd": "areas"}, business_dims=("merchant_sigungu_cd",), title=("지역 간 소비 흐름", "Spending flows between areas")),
     ),
     Mart(
         "area_flow_summary", "monthly", "month sigungu_cd",
@@ -238,7 +245,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         MONTH_OF_PAYMENTS, spending.currency_circulation,
         Disclosure(("month", "currency_cd", "merchant_sigungu_cd", "in_issuing_city"), SPENDING_VALUES, SPENDING_VALUES,
                    "spending", roles={"merchant_sigungu_cd": "sigungu_cd"},
-                   names={"currency_cd": "currencies", "merchant_sigungu_cd": "areas"}, derived=("in_issuing_city",), title=("지역화폐 유통", "Regional currency circulation")),
+                   names={"currency_cd": "currencies", "merchant_sigungu_cd": "areas"}, derived=("in_issuing_city",), business_dims=("merchant_sigungu_cd",), title=("지역화폐 유통", "Regional currency circulation")),
     ),
     Mart(
         "currency_balance", "monthly", "month currency_cd",
@@ -256,7 +263,7 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         MONTH_OF_PAYMENTS, spending.policy_fund_usage,
         Disclosure(("month", "policy_fund_cd", "sigungu_cd", "category_cd", "sales_class", "is_small_merchant"),
                    ("net_amount_krw", "approvals"), ("net_amount_krw", "approvals"), "policy_fund", names=AREA_CATEGORY,
-                   derived=("is_small_merchant",), coarser=("sigungu_cd",), title=("정책자금 사용", "Policy fund usage")),
+                   derived=("is_small_merchant",), coarser=("sigungu_cd",), business_dims=(*MERCHANT_AREA_CATEGORY, "sales_class"), title=("정책자금 사용", "Policy fund usage")),
     ),
     # Fusion of the centers
     Mart(
@@ -282,6 +289,8 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
                    # a cell's revenue is its spending: one cell with spending_monthly's (gu, category)
                    links={"total_revenue_krw": "spending.net_amount_krw"}, persons=None,
                    contributions="positive_revenue_krw", person_share=None, names=AREA_CATEGORY,
+                   # one row per merchant and month in the revenue mart: a merchant is in one cell
+                   business_dims=MERCHANT_AREA_CATEGORY, moved=None,
                    statistics={"median_revenue_krw": Statistic(("trading_merchants",), None, significant=3),
                                "revenue_growth": Statistic(("trading_merchants",)),
                                "small_merchant_share": Statistic(("trading_merchants",))}, title=("소상공인 경영지표", "Small business indicators")),

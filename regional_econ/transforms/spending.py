@@ -14,7 +14,7 @@ import polars as pl
 from regional_econ import reference
 from regional_econ.reference import UNKNOWN_AREA
 from regional_econ.transforms.common import IS_APPROVAL, IS_CANCEL, signed_amount
-from regional_econ.transforms.payments import UNKNOWN_CURRENCY, coded, decoded
+from regional_econ.transforms.payments import PAYMENT_ATTRIBUTES, UNKNOWN_CURRENCY, coded, decoded
 from regional_econ.transforms.registers import attach_as_of
 
 # Gyeonggi card data's 10 time bands: 1 = 00:00-06:59, 2 = 07-08, ..., 9 = 21-22, 10 = 23.
@@ -62,9 +62,26 @@ def _largest_shares(approvals: pl.LazyFrame, keys: list[str], who: str, names: l
     )
 
 
+# The merchant's attributes a cell may be keyed on (the flows and circulation marts name its area so).
+MERCHANT_KEYS = {*PAYMENT_ATTRIBUTES["merchant"], "merchant_sigungu_cd", "merchant_si_cd"}
+
+
+def _moved_merchants(events: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """Per cell, its merchants that are in more than one cell along the merchant's own attributes
+    among ``keys`` (re-registered in another area or category during the period). Where there
+    are none, a total's merchants along those dims add up (publish/disclosure/cube.py)."""
+    attributes = [k for k in keys if k in MERCHANT_KEYS]
+    period = [k for k in keys if k not in attributes][:1]
+    placed = events.select(*keys, "_merchant").unique()
+    if not attributes:
+        return placed.group_by(keys).agg(moved_merchants=pl.lit(0, dtype=pl.Int64))
+    moved = placed.group_by([*period, "_merchant"]).agg(_moved=pl.struct(attributes).n_unique() > 1)
+    return placed.join(moved, on=[*period, "_merchant"]).group_by(keys).agg(moved_merchants=pl.col("_moved").sum().cast(pl.Int64))
+
+
 def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
-    """Net amount, approvals, cancels, cards, merchants, approved amount and the largest contributors'
-    shares of it per cell of ``keys``."""
+    """Net amount, approvals, cancels, cards, merchants, approved amount, the largest contributors'
+    shares of it and the merchants that moved between cells, per cell of ``keys``."""
     events = coded(events, keys)
     totals = events.group_by(keys).agg(
         net_amount_krw=signed_amount().sum(),
@@ -77,6 +94,7 @@ def cells(events: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
     merchants = _largest_shares(approvals, keys, "_merchant", ["top_merchant_share", "second_merchant_share"])
     cards = _largest_shares(approvals, keys, "card_key", ["top_card_share"]).drop("approved_amount_krw")
     out = totals.join(merchants, on=keys, how="left", nulls_equal=True).join(cards, on=keys, how="left", nulls_equal=True)
+    out = out.join(_moved_merchants(events, keys), on=keys, how="left", nulls_equal=True)
     out = out.with_columns(pl.col("approved_amount_krw").fill_null(0))
     return decoded(out, keys).sort(keys).collect()
 

@@ -3,6 +3,7 @@ attacker's linear programs over every product of the period, a cell shared by tw
 median of three, a withheld gu recovered from its si's total."""
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -103,6 +104,7 @@ def _spending(cells: list[tuple[str, str, int, int]]) -> pl.DataFrame:
             "top_merchant_share": [0.2 for _ in cells],
             "second_merchant_share": [0.15 for _ in cells],
             "top_card_share": [0.05 for _ in cells],
+            "moved_merchants": [0 for _ in cells],
         }
     )
 
@@ -251,6 +253,75 @@ def test_a_coarser_product_starts_from_the_si_and_its_cells_add_up_to_the_gu():
     assert suwon_c24["net_amount_krw"].item() == sum(c[2] for c in cells if c[1] == "C24")
     # The persons bound of a rolled cell holds whatever the overlap: the largest part's.
     assert suwon_c24["_persons"].item() == 50
+
+
+BY_MERCHANT = replace(SPENDING, business_dims=("sigungu_cd", "category_cd"))
+
+
+def test_along_a_merchant_s_own_dims_a_total_s_businesses_and_largest_are_exact_unless_one_moved():
+    from regional_econ.publish.disclosure.cube import build
+
+    # Three of Suwon's gu with one merchant each in C24 (1, 2 and 3 million won). Suwon's C24 has
+    # 3 merchants, its largest 3 million, its two largest 5; the rest (1) is above 15% of 3 (0.45):
+    # the si's cell keeps the rules, though each gu's breaks them.
+    frame = _spending([(gu, "C24", 1_000_000 * (i + 1), 50) for i, gu in enumerate(SUWON[:3])])
+    frame = frame.with_columns(merchants=1, top_merchant_share=1.0, second_merchant_share=0.0)
+    suwon = (pl.col("sigungu_cd") == "41110") & (pl.col("category_cd") == "C24")
+    si = build(frame, BY_MERCHANT).cells.filter(suwon)
+    assert si.select("_businesses", "_top1", "_top12").row(0) == (3, 3_000_000, 5_000_000)
+    assert si.select(rules.primary_reason(set(si.columns))).item() is None
+    # Declared along no dim, the bounds that hold whatever the overlap: one business at least.
+    assert build(frame, SPENDING).cells.filter(suwon)["_businesses"].item() == 1
+    # A merchant in two of the gu that month (it moved): only the bounds again.
+    moved = frame.with_columns(moved_merchants=pl.Series([1, 1, 0]))
+    si = build(moved, BY_MERCHANT).cells.filter(suwon)
+    assert si.select("_businesses", "_top1").row(0) == (1, 6_000_000)
+    assert si.select(rules.primary_reason(set(si.columns))).item() == "businesses"
+
+
+@st.composite
+def payments(draw):
+    """Payments of a month at up to 8 merchants in Suwon's gu and two categories; a merchant may be
+    re-registered in another gu or category during the month (two cells)."""
+    merchants = draw(st.integers(1, 8))
+    rows = []
+    for m in range(merchants):
+        places = draw(st.lists(st.tuples(st.sampled_from(SUWON), st.sampled_from(["C24", "C27"])), min_size=1, max_size=2))
+        for gu, cat in places:
+            for amount in draw(st.lists(st.integers(1, 100_000), min_size=1, max_size=3)):
+                rows.append(("2026-09-01", gu, cat, f"M{m:09d}", amount, "APPROVE", f"card{len(rows) % 7}"))
+    return pl.DataFrame(
+        rows, schema=["month", "sigungu_cd", "category_cd", "merchant_id", "amount_krw", "txn_type", "card_key"], orient="row"
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(payments())
+def test_a_total_s_rule_columns_bound_its_merchants_and_are_exact_when_none_moved(events):
+    from regional_econ.publish.disclosure.cube import build
+    from regional_econ.publish.disclosure.hierarchy import parents
+    from regional_econ.transforms.spending import cells
+
+    cube = build(cells(events.lazy(), ["month", "sigungu_cd", "category_cd"]), BY_MERCHANT).cells
+    up = parents("sigungu_cd")
+    groups = parents("category_cd")
+    events = events.with_columns(si=pl.col("sigungu_cd").replace_strict(up), group=pl.col("category_cd").replace_strict(groups))
+    moved = events.group_by("merchant_id").agg(pl.struct("sigungu_cd", "category_cd").n_unique() > 1)["sigungu_cd"].any()
+    for row in cube.iter_rows(named=True):
+        area, cat = row["sigungu_cd"], row["category_cd"]
+        mine = events
+        if area is not None:
+            mine = mine.filter((pl.col("sigungu_cd") == area) | (pl.col("si") == area))
+        if cat is not None:
+            mine = mine.filter((pl.col("category_cd") == cat) | (pl.col("group") == cat))
+        by_merchant = mine.group_by("merchant_id").agg(pl.col("amount_krw").sum())["amount_krw"].sort(descending=True)
+        top1, top12 = float(by_merchant[0]), float(by_merchant[:2].sum())
+        # The rules' bounds hold whatever moved: at most the merchants there are, at least the largest.
+        assert row["_businesses"] <= by_merchant.len()
+        assert row["_top1"] >= top1 - 1e-6 and row["_top12"] >= top12 - 1e-6
+        if not moved:
+            assert row["_businesses"] == by_merchant.len()
+            assert row["_top1"] == pytest.approx(top1) and row["_top12"] == pytest.approx(top12)
 
 
 @pytest.mark.parametrize("fallback", ["no_change", "relations", "last_resort"])

@@ -6,8 +6,11 @@ of a line is rolled up through its hierarchy (gu -> si -> all, category ->
 group -> all, ...); a total is a null in the dimension's column. Additive values are summed;
 for the primary rules a total carries bounds that hold whatever the overlap of contributors
 between its parts: at least as many persons and businesses as its largest part, at most the
-sum of its parts' largest contributions. Values that do not add up (distinct counts, medians)
-are left empty in totals unless declared as a ratio of additive parts.
+sum of its parts' largest contributions. Along a dimension a business has one value of (its
+area, its category: ``Disclosure.business_dims``), the parts share no business unless one moved
+between them that period, so there a total's businesses and largest contributions are exact.
+Values that do not add up (distinct counts, medians) are left empty in totals unless declared
+as a ratio of additive parts.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ def _rule_columns(mart: pl.DataFrame, d: Disclosure) -> pl.DataFrame:
         columns[rules.PERSONS] = pl.col(d.persons).cast(pl.Int64)
     if d.businesses:
         columns[rules.BUSINESSES] = pl.col(d.businesses).cast(pl.Int64)
+        if d.moved and d.business_dims:
+            columns[rules.MOVED] = pl.col(d.moved).fill_null(0).cast(pl.Int64)
     if d.contributions:
         total = pl.col(d.contributions).cast(pl.Float64).fill_null(0)
         columns[rules.CONTRIBUTIONS] = total
@@ -83,22 +88,21 @@ def build(mart: pl.DataFrame, d: Disclosure) -> Cube:
     fixed = list(breakdown or ())
     additive = [*d.additive, *_helpers(d)]
     frame = _rule_columns(mart, d)
-    rule_cols = [c for c in (rules.PERSONS, rules.BUSINESSES) if c in frame.columns]
+    rule_cols = [c for c in (rules.PERSONS, rules.BUSINESSES, rules.MOVED) if c in frame.columns]
     bound_cols = [c for c in (rules.CONTRIBUTIONS, rules.TOP1, rules.TOP12, rules.TOP_PERSON) if c in frame.columns]
     contributors = [c for s in d.statistics.values() for c in s.contributors]
     keep = [*fixed, *dims, *dict.fromkeys([*d.values, *additive, *contributors]), *rule_cols, *bound_cols]
     key = key_expr([*fixed, *dims], d.roles)
     cells = frame.select(keep).with_columns(key.alias(ID))
-    aggregations = [
-        *[pl.col(c).sum() for c in additive],
-        *[pl.col(c).max() for c in rule_cols],
-        *[pl.col(c).sum() for c in bound_cols],
-    ]
+
+    def aggregations(dim: str) -> list[pl.Expr]:
+        return _aggregations(additive, rule_cols, bound_cols, dim in d.business_dims)
+
     for dim in d.coarser:
         up, others = parents(dim), [*fixed, *[x for x in dims if x != dim]]
         has_parent = pl.col(dim).cast(pl.String).is_in(list(up))
         above = pl.col(dim).cast(pl.String).replace_strict(up, default=None).cast(cells.schema[dim])
-        rolled = _roll(cells.filter(has_parent).with_columns(above), others, dim, aggregations, key)
+        rolled = _roll(cells.filter(has_parent).with_columns(above), others, dim, aggregations(dim), key)
         cells = pl.concat([cells.filter(~has_parent), rolled], how="diagonal_relaxed")
     for dim in dims:
         others = [*fixed, *[x for x in dims if x != dim]]
@@ -110,14 +114,14 @@ def build(mart: pl.DataFrame, d: Disclosure) -> Cube:
                 below.filter(has_parent).with_columns(pl.col(dim).cast(pl.String).replace_strict(up)),
                 others,
                 dim,
-                aggregations,
+                aggregations(dim),
                 key,
             )
             middle = middle.with_columns(pl.col(dim).cast(below.schema[dim]))
             level = pl.concat([below.filter(~has_parent), middle], how="diagonal_relaxed")
         else:
             middle, level = None, below
-        total = _roll(level.with_columns(pl.lit(None, dtype=below.schema[dim]).alias(dim)), others, dim, aggregations, key)
+        total = _roll(level.with_columns(pl.lit(None, dtype=below.schema[dim]).alias(dim)), others, dim, aggregations(dim), key)
         cells = pl.concat([below, *([middle] if middle is not None else []), total], how="diagonal_relaxed")
     # Every relation a reader has: along each dimension, at every level of the others.
     relations = [_relations_along(cells, dim, [*fixed, *[x for x in dims if x != dim]], key) for dim in dims]
@@ -128,6 +132,28 @@ def build(mart: pl.DataFrame, d: Disclosure) -> Cube:
         raise ValueError("two cells of a product have the same dims (a code and the code above it in one period)")
     relations = pl.concat(relations) if relations else pl.DataFrame(schema={ID: pl.String, CHILDREN: pl.List(pl.String)})
     return Cube(cells, relations.filter(pl.col(CHILDREN).list.len() > 0))
+
+
+def _aggregations(additive: list[str], rule_cols: list[str], bound_cols: list[str], by_business: bool) -> list[pl.Expr]:
+    """How a total's values and rule columns follow from its parts'. Along a dim a business has one
+    value of, parts with no business that moved between them share none: their businesses add
+    up, the total's largest business is its parts' largest, and its two largest are one part's
+    two largest or two parts' largest. Otherwise only the bounds hold whatever the overlap (see
+    the module's doc)."""
+    exprs = [pl.col(c).sum() for c in additive]
+    disjoint = (pl.col(rules.MOVED).sum() == 0) if by_business and rules.MOVED in rule_cols else pl.lit(by_business)
+    exact = {
+        rules.BUSINESSES: pl.col(rules.BUSINESSES).sum(),
+        rules.TOP1: pl.col(rules.TOP1).max(),
+        rules.TOP12: pl.max_horizontal(pl.col(rules.TOP12).max(), pl.col(rules.TOP1).top_k(2).sum()),
+    }
+    for c in rule_cols:
+        bound = pl.col(c).sum() if c == rules.MOVED else pl.col(c).max()
+        exprs.append(pl.when(disjoint).then(exact[c]).otherwise(bound).alias(c) if c in exact and by_business else bound)
+    for c in bound_cols:
+        bound = pl.col(c).sum()
+        exprs.append(pl.when(disjoint).then(exact[c]).otherwise(bound).alias(c) if c in exact and by_business else bound)
+    return exprs
 
 
 def _roll(frame: pl.DataFrame, others: list[str], dim: str, aggregations: list[pl.Expr], key: pl.Expr) -> pl.DataFrame:

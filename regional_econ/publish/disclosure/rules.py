@@ -34,7 +34,7 @@ RULE = (
 
 # The columns a cube carries for the rules (see cube.py): lower bounds of the distinct counts,
 # upper bounds of the largest contributions, and what the contributions are a part of.
-PERSONS, BUSINESSES = "_persons", "_businesses"
+PERSONS, BUSINESSES, MOVED = "_persons", "_businesses", "_moved"
 CONTRIBUTIONS, TOP1, TOP12, TOP_PERSON = "_contributions", "_top1", "_top12", "_top_person"
 
 
