@@ -28,10 +28,17 @@ def is_remote(location: Location | str) -> bool:
 
 
 def location(text: Location | str) -> Location:
-    """A folder, or an object store URL. Listings are not cached: other runs write the same prefixes."""
+    """A folder, or an object store URL. Listings are not cached: other runs write the same prefixes.
+    An S3 endpoint set in ``AWS_ENDPOINT_URL`` goes into the options: fsspec caches filesystems by
+    their options, and one made for an earlier endpoint would otherwise be handed out again."""
     if isinstance(text, UPath):
         return text
-    return UPath(str(text), use_listings_cache=False) if is_remote(text) else Path(text)
+    if not is_remote(text):
+        return Path(text)
+    options: dict[str, object] = {"use_listings_cache": False}
+    if str(text).split("://")[0] in ("s3", "s3a") and os.environ.get("AWS_ENDPOINT_URL"):
+        options["endpoint_url"] = os.environ["AWS_ENDPOINT_URL"]
+    return UPath(str(text), **options)
 
 
 def landing_root(root: Path | None = None) -> Path:

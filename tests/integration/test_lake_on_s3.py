@@ -124,3 +124,21 @@ def test_period_locks_live_on_the_writers_host(root, tmp_path):
     assert not lake.lock_held(TXN.id, DAY)
     assert list((tmp_path / "locks").rglob("*.lock"))  # on the host, not in the bucket
     assert not list(Lake(root).root.glob("_meta/locks/*"))
+
+
+def test_a_lake_follows_the_endpoint_of_its_environment(root, monkeypatch):
+    """fsspec caches filesystems by their options: a lake opened after the endpoint changed (another
+    server, a test module after another) must not reach the earlier endpoint's server."""
+    import boto3
+
+    lake = Lake(root)
+    lake.write("marts", "spending_monthly", "2026-09", pl.DataFrame({"net_amount_krw": [1]}), column="month")
+    with services.s3_server() as other:
+        for name, value in other.items():
+            monkeypatch.setenv(name, value)
+        elsewhere = paths.location(f"s3://{other['REGIONAL_ECON_TEST_BUCKET']}/lake")
+        Lake(elsewhere).write("marts", "spending_monthly", "2026-09", pl.DataFrame({"net_amount_krw": [2]}), column="month")
+        client = boto3.client("s3", endpoint_url=other["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+        listed = client.list_objects_v2(Bucket=other["REGIONAL_ECON_TEST_BUCKET"])["KeyCount"]
+    assert listed > 0
