@@ -278,14 +278,14 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
     ),
     Mart(
         "sme_indicators", "monthly", "month sigungu_cd category_cd",
-        "Month x area x category: merchants, openings, closures, total and median revenue, growth, small-merchant share.",
-        "month sigungu_cd category_cd merchants trading_merchants openings closures total_revenue_krw median_revenue_krw "
+        "Month x area x category: merchants, total and median revenue, growth, small-merchant share.",
+        "month sigungu_cd category_cd merchants trading_merchants total_revenue_krw median_revenue_krw "
         "revenue_growth small_merchant_share positive_revenue_krw top_merchant_share second_merchant_share",
         {"revenue": mart(REVENUE, _months(2))}, sme.sme_indicators,
         Disclosure(("month", "sigungu_cd", "category_cd"),
-                   ("merchants", "trading_merchants", "openings", "closures", "total_revenue_krw", "median_revenue_krw",
+                   ("merchants", "trading_merchants", "total_revenue_krw", "median_revenue_krw",
                     "revenue_growth", "small_merchant_share"),
-                   ("merchants", "trading_merchants", "openings", "closures", "total_revenue_krw"),
+                   ("merchants", "trading_merchants", "total_revenue_krw"),
                    # a cell's revenue is its spending: one cell with spending_monthly's (gu, category)
                    links={"total_revenue_krw": "spending.net_amount_krw"}, persons=None,
                    contributions="positive_revenue_krw", person_share=None, names=AREA_CATEGORY,
@@ -294,11 +294,24 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
                    statistics={"median_revenue_krw": Statistic(("trading_merchants",), None, significant=3),
                                "revenue_growth": Statistic(("trading_merchants",)),
                                "small_merchant_share": Statistic(("trading_merchants",))}, title=("소상공인 경영지표", "Small business indicators")),
-        own=(MartColumn("openings", pl.Int64(), "개업가맹점수", "Merchants registered (opened) in the month.", **COUNT),
-             MartColumn("top_merchant_share", pl.Float64(), "최대가맹점비중", "Largest merchant's share of positive_revenue_krw.",
+        own=(MartColumn("top_merchant_share", pl.Float64(), "최대가맹점비중", "Largest merchant's share of positive_revenue_krw.",
                         range=(0, 1)),
              MartColumn("second_merchant_share", pl.Float64(), "2위가맹점비중",
                         "Second-largest merchant's share of positive_revenue_krw.", range=(0, 1))),
+    ),
+    Mart(
+        "sme_churn", "monthly", "month sigungu_cd category_cd",
+        "Month x area x category: merchants opened and closed; published by si/gun and category group.",
+        "month sigungu_cd category_cd merchants openings closures",
+        {"revenue": mart(REVENUE)}, sme.sme_churn,
+        # Openings and closures are sparse counts: at gu x category, protecting each withheld one
+        # would withhold large spending cells beside it (BENCHMARKS.md); a coarser table is not linked
+        # to the spending cells (it shares no value with them).
+        Disclosure(("month", "sigungu_cd", "category_cd"), ("openings", "closures"), ("openings", "closures"),
+                   persons=None, contributions=None, top_shares=None, person_share=None, names=AREA_CATEGORY,
+                   coarser=("sigungu_cd", "category_cd"), business_dims=MERCHANT_AREA_CATEGORY, moved=None,
+                   title=("소상공인 개업·폐업", "Small business openings and closures")),
+        own=(MartColumn("openings", pl.Int64(), "개업가맹점수", "Merchants registered (opened) in the month.", **COUNT),),
     ),
     Mart(
         "sme_profile", "monthly", "month biz_token",

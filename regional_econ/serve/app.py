@@ -147,9 +147,8 @@ async def founder_page(request: Request) -> HTMLResponse:
     site = _site(request)
     categories = table("merchant_categories").select("category_cd", "name_ko", "name_en").rows()
     category = request.query_params.get("category") or categories[0][0]
-    indicators = site.publish / "sme_indicators"
-    found = sorted(indicators.glob("*/*.parquet")) if indicators.exists() else []
-    lights = founder.lights(pl.read_parquet(found), category) if found else []
+    found, churn = (sorted((site.publish / name).glob("*/*.parquet")) for name in ("sme_indicators", "sme_churn"))
+    lights = founder.lights(pl.read_parquet(found), category, pl.read_parquet(churn) if churn else None) if found else []
     names = dict(zip(table("areas")["sigungu_cd"], table("areas")["name_ko"], strict=True))
     return _page("founder.html", request, categories=categories, category=category, lights=lights, names=names,
                  rule=(founder.RULE_KO, founder.RULE_EN), colours=founder.LIGHTS)  # fmt: skip

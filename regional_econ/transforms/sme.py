@@ -156,7 +156,6 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
     - merchants: rows of the merchant mart in the cell (new, closed or trading merchants);
       trading_merchants: those with at least one approval in the month (the "active
       merchants" the shares and medians are over, whatever their status).
-    - openings: merchants with status ``new``; closures: status ``closed``.
     - total_revenue_krw: sum of net revenue of all merchants in the cell;
       median_revenue_krw: median net revenue of trading merchants, rounded half up to a won
       (null without trading merchants).
@@ -178,8 +177,6 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
         .agg(
             merchants=pl.len().cast(pl.Int64),
             trading_merchants=is_trading.sum().cast(pl.Int64),
-            openings=(pl.col("status") == "new").sum().cast(pl.Int64),
-            closures=(pl.col("status") == "closed").sum().cast(pl.Int64),
             total_revenue_krw=pl.col("net_revenue_krw").sum(),
             median_revenue_krw=round_half_up(pl.col("net_revenue_krw").filter(is_trading).median()),
             _small=(known_class & pl.col("is_small")).sum(),
@@ -205,8 +202,6 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             *cell,
             "merchants",
             "trading_merchants",
-            "openings",
-            "closures",
             "total_revenue_krw",
             "median_revenue_krw",
             "revenue_growth",
@@ -215,6 +210,27 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             "top_merchant_share",
             "second_merchant_share",
         )
+        .sort(cell)
+        .collect()
+    )
+
+
+def sme_churn(revenue: Frame, month: str) -> pl.DataFrame:
+    """Month x sigungu_cd x category_cd: merchants, openings (status ``new``) and closures (status
+    ``closed``) in the ``merchant_revenue_monthly`` rows of ``month``. Few merchants open or close
+    in a gu and category in a month: published by si/gun and category group (``Disclosure.coarser``)."""
+    cell = ["sigungu_cd", "category_cd"]
+    return (
+        revenue.lazy()
+        .filter(pl.col("month") == month)
+        .group_by(cell)
+        .agg(
+            merchants=pl.len().cast(pl.Int64),
+            openings=(pl.col("status") == "new").sum().cast(pl.Int64),
+            closures=(pl.col("status") == "closed").sum().cast(pl.Int64),
+        )
+        .with_columns(month=pl.lit(month))
+        .select("month", *cell, "merchants", "openings", "closures")
         .sort(cell)
         .collect()
     )

@@ -353,6 +353,9 @@ def test_a_newcomer_browses_the_portal_in_chromium(portal, browser, tmp_path):
     page.goto(portal["url"] + "/founder?category=C02")
     assert page.locator("p.rule").inner_text().startswith("규칙")
     assert page.locator("table.lights span.light").count() > 0
+    # net openings come from sme_churn (by si/gun and category group): read for some area
+    net_openings = page.locator("table.lights tbody tr td:nth-child(4)")
+    assert net_openings.count() > 0 and net_openings.filter(has_not_text="비공개").count() > 0
     page.goto(portal["url"] + "/charts")
     page.wait_for_selector("#rhythm .main-svg")
     if os.environ.get("REGIONAL_ECON_SCREENSHOT"):

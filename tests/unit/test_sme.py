@@ -7,7 +7,14 @@ from hypothesis import strategies as st
 
 from regional_econ.periods import shift_month
 from regional_econ.reference import UNKNOWN_AREA, UNKNOWN_CATEGORY
-from regional_econ.transforms.sme import BUSINESS_CENTERS, linkage_rates, merchant_revenue_monthly, sme_indicators, sme_profile
+from regional_econ.transforms.sme import (
+    BUSINESS_CENTERS,
+    linkage_rates,
+    merchant_revenue_monthly,
+    sme_churn,
+    sme_indicators,
+    sme_profile,
+)
 from tests.builders.staged import empty, staged, token
 
 CARD1, CARD2, CARD3, CARD4 = (token(n) for n in (101, 102, 103, 104))
@@ -167,7 +174,7 @@ def test_sme_indicators_hand_computed():
     assert set(out) == {("41111", "C27"), ("41113", "C23"), ("41115", "C01"), (UNKNOWN_AREA, UNKNOWN_CATEGORY)}
 
     cell = out[("41111", "C27")]
-    assert (cell["merchants"], cell["trading_merchants"], cell["openings"], cell["closures"]) == (4, 3, 1, 1)
+    assert (cell["merchants"], cell["trading_merchants"]) == (4, 3)
     assert cell["total_revenue_krw"] == 60_000
     assert cell["median_revenue_krw"] == 20_000  # of the three trading merchants
     assert cell["revenue_growth"] == pytest.approx(60_000 / 40_000 - 1)
@@ -184,6 +191,24 @@ def test_sme_indicators_hand_computed():
 
 
 # -- sme_profile and linkage_rates --------------------------------------------------------
+
+
+def test_sme_churn_hand_computed():
+    mar = "2026-03-01"
+    revenue = _revenue_rows(
+        [
+            (mar, "M1", "41111", "C27", "영세", "active", 30_000, 3),
+            (mar, "M2", "41111", "C27", "중소1", "new", 10_000, 1),
+            (mar, "M4", "41111", "C27", "일반", "closed", 0, 0),
+            (mar, "M5", "41113", "C23", "중소3", "new", 15_001, 1),
+            ("2026-02-01", "M6", "41113", "C23", "중소3", "closed", 0, 0),  # another month
+        ]
+    )
+    out = {(r["sigungu_cd"], r["category_cd"]): r for r in sme_churn(revenue, mar).to_dicts()}
+    assert {k: (v["merchants"], v["openings"], v["closures"]) for k, v in out.items()} == {
+        ("41111", "C27"): (3, 1, 1),
+        ("41113", "C23"): (1, 1, 0),
+    }
 
 
 def _profile_inputs():
