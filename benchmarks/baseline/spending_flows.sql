@@ -29,11 +29,22 @@ COPY (
             GROUP BY ALL
         )
         GROUP BY month, home_sigungu_cd, merchant_sigungu_cd
+    ), moved AS (
+        -- merchants also in another cell along their own attributes that month (re-registered)
+        SELECT month, home_sigungu_cd, merchant_sigungu_cd, CAST(count(*) FILTER (WHERE placements > 1) AS BIGINT) AS moved_merchants
+        FROM (SELECT DISTINCT month, home_sigungu_cd, sigungu_cd AS merchant_sigungu_cd, merchant_id FROM tx)
+        JOIN (
+            SELECT month, merchant_id, count(*) AS placements
+            FROM (SELECT DISTINCT month, merchant_id, sigungu_cd AS merchant_sigungu_cd FROM tx)
+            GROUP BY ALL
+        ) USING (month, merchant_id)
+        GROUP BY ALL
     )
     SELECT month, home_sigungu_cd, merchant_sigungu_cd, net_amount_krw, approvals, cancels, cards, merchants,
            coalesce(approved_amount_krw, 0) AS approved_amount_krw, top_merchant_share, second_merchant_share,
-           top_card_share
+           top_card_share, coalesce(moved_merchants, 0) AS moved_merchants
     FROM totals LEFT JOIN by_merchant USING (month, home_sigungu_cd, merchant_sigungu_cd)
         LEFT JOIN by_card USING (month, home_sigungu_cd, merchant_sigungu_cd)
+        LEFT JOIN moved USING (month, home_sigungu_cd, merchant_sigungu_cd)
     ORDER BY month, home_sigungu_cd, merchant_sigungu_cd
 ) TO '{{out}}/spending_flows.parquet' (FORMAT parquet, COMPRESSION zstd);

@@ -29,10 +29,21 @@ COPY (
             GROUP BY ALL
         )
         GROUP BY month, sigungu_cd, category_cd
+    ), moved AS (
+        -- merchants also in another cell along their own attributes that month (re-registered)
+        SELECT month, sigungu_cd, category_cd, CAST(count(*) FILTER (WHERE placements > 1) AS BIGINT) AS moved_merchants
+        FROM (SELECT DISTINCT month, sigungu_cd, category_cd, merchant_id FROM tx)
+        JOIN (
+            SELECT month, merchant_id, count(*) AS placements
+            FROM (SELECT DISTINCT month, merchant_id, sigungu_cd, category_cd FROM tx)
+            GROUP BY ALL
+        ) USING (month, merchant_id)
+        GROUP BY ALL
     )
     SELECT month, sigungu_cd, category_cd, net_amount_krw, approvals, cancels, cards, merchants,
            coalesce(approved_amount_krw, 0) AS approved_amount_krw, top_merchant_share, second_merchant_share,
-           top_card_share
+           top_card_share, coalesce(moved_merchants, 0) AS moved_merchants
     FROM totals LEFT JOIN by_merchant USING (month, sigungu_cd, category_cd) LEFT JOIN by_card USING (month, sigungu_cd, category_cd)
+        LEFT JOIN moved USING (month, sigungu_cd, category_cd)
     ORDER BY month, sigungu_cd, category_cd
 ) TO '{{out}}/spending_monthly.parquet' (FORMAT parquet, COMPRESSION zstd);
