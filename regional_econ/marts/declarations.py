@@ -107,6 +107,12 @@ class Mart:
             raise ValueError(f"mart {self.name}: its grain and own columns must be among its columns")
         if self.publish is not None and not all(self.publish.title):
             raise ValueError(f"mart {self.name}: a published product has a Korean and an English title")
+        if self.publish is not None and self.publish.business_dims:
+            # Exact totals along them rest on the mart counting who is in two of their cells.
+            if not set(self.publish.business_dims) <= set(self.grain) or (
+                self.publish.moved is not None and self.publish.moved not in declared
+            ):
+                raise ValueError(f"mart {self.name}: business_dims must be grain columns and its moved column a column")
         takes = inspect.signature(self.compute).parameters
         needed = {n for n, p in takes.items() if p.default is inspect.Parameter.empty}
         offered = set(self.inputs) | {self.period_argument}
@@ -281,12 +287,12 @@ MARTS: dict[str, Mart] = {m.name: m for m in [
         "Month x area x category: merchants, total and median revenue, growth, small-merchant share.",
         "month sigungu_cd category_cd merchants trading_merchants total_revenue_krw median_revenue_krw "
         "revenue_growth small_merchant_share positive_revenue_krw top_merchant_share second_merchant_share",
-        {"revenue": mart(REVENUE, _months(2))}, sme.sme_indicators,
+        {"revenue": mart(REVENUE, _months(2)), "spending": mart("spending_monthly")}, sme.sme_indicators,
         Disclosure(("month", "sigungu_cd", "category_cd"),
                    ("merchants", "trading_merchants", "total_revenue_krw", "median_revenue_krw",
                     "revenue_growth", "small_merchant_share"),
                    ("merchants", "trading_merchants", "total_revenue_krw"),
-                   # a cell's revenue is its spending: one cell with spending_monthly's (gu, category)
+                   # a cell's revenue is its spending (by construction): one cell with spending_monthly's
                    links={"total_revenue_krw": "spending.net_amount_krw"}, persons=None,
                    contributions="positive_revenue_krw", person_share=None, names=AREA_CATEGORY,
                    # one row per merchant and month in the revenue mart: a merchant is in one cell

@@ -143,12 +143,18 @@ async def charts_page(request: Request) -> HTMLResponse:
                  rhythm=measures.rhythm(site.warehouse, month) if month else [], flows=flows)  # fmt: skip
 
 
+def _months_of(files: list[Path]) -> pl.DataFrame:
+    """A product's monthly files as one frame; months published before a column was added or
+    moved to another product keep their own columns (absent ones are null)."""
+    return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+
+
 async def founder_page(request: Request) -> HTMLResponse:
     site = _site(request)
     categories = table("merchant_categories").select("category_cd", "name_ko", "name_en").rows()
     category = request.query_params.get("category") or categories[0][0]
     found, churn = (sorted((site.publish / name).glob("*/*.parquet")) for name in ("sme_indicators", "sme_churn"))
-    lights = founder.lights(pl.read_parquet(found), category, pl.read_parquet(churn) if churn else None) if found else []
+    lights = founder.lights(_months_of(found), category, _months_of(churn) if churn else None) if found else []
     names = dict(zip(table("areas")["sigungu_cd"], table("areas")["name_ko"], strict=True))
     return _page("founder.html", request, categories=categories, category=category, lights=lights, names=names,
                  rule=(founder.RULE_KO, founder.RULE_EN), colours=founder.LIGHTS)  # fmt: skip

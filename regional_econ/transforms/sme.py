@@ -147,16 +147,20 @@ def _with_growth(rows: pl.LazyFrame, history: Frame | None, month: str) -> pl.La
 # -- SME indicators -----------------------------------------------------------------------
 
 
-def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
+def sme_indicators(revenue: Frame, spending: Frame, month: str) -> pl.DataFrame:
     """Month x sigungu_cd x category_cd: merchant counts, revenue, growth, small-merchant share.
 
     Input: ``merchant_revenue_monthly`` rows for ``month`` and the month before (other months
-    are ignored; without the month before, growth is null). Columns:
+    are ignored; without the month before, growth is null) and ``spending_monthly``. Columns:
 
     - merchants: rows of the merchant mart in the cell (new, closed or trading merchants);
       trading_merchants: those with at least one approval in the month (the "active
       merchants" the shares and medians are over, whatever their status).
-    - total_revenue_krw: sum of net revenue of all merchants in the cell;
+    - total_revenue_krw: the cell's net spending (``spending_monthly.net_amount_krw``, 0 without
+      it), each payment placed by its day's register. The merchants' rows place a whole month by
+      the register at its end: for a merchant re-registered elsewhere during the month the two
+      would differ, and the difference of two published cells would be that merchant's takings;
+      without such a merchant it is the sum of the cell's merchants' net revenue;
       median_revenue_krw: median net revenue of trading merchants, rounded half up to a won
       (null without trading merchants).
     - revenue_growth = total / previous month's total of the cell - 1 (null without a
@@ -167,6 +171,7 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
     cell = ["sigungu_cd", "category_cd"]
     rows = revenue.lazy()
     previous = rows.filter(pl.col("month") == shift_month(month, -1)).group_by(cell).agg(_base=pl.col("net_revenue_krw").sum())
+    placed = spending.lazy().filter(pl.col("month") == month).select(*cell, total_revenue_krw=pl.col("net_amount_krw"))
     small = table("sales_classes").lazy().select("sales_class", "is_small")
     is_trading = pl.col("transactions") > 0
     known_class = is_trading & pl.col("is_small").is_not_null()
@@ -177,7 +182,6 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
         .agg(
             merchants=pl.len().cast(pl.Int64),
             trading_merchants=is_trading.sum().cast(pl.Int64),
-            total_revenue_krw=pl.col("net_revenue_krw").sum(),
             median_revenue_krw=round_half_up(pl.col("net_revenue_krw").filter(is_trading).median()),
             _small=(known_class & pl.col("is_small")).sum(),
             # Dominance: the largest trading merchant's share of the cell's positive revenue.
@@ -186,6 +190,8 @@ def sme_indicators(revenue: Frame, month: str) -> pl.DataFrame:
             _classified=known_class.sum(),
         )
         .join(previous, on=cell, how="left")
+        .join(placed, on=cell, how="left")
+        .with_columns(pl.col("total_revenue_krw").fill_null(0))
         .with_columns(
             month=pl.lit(month),
             revenue_growth=growth("total_revenue_krw", "_base"),

@@ -71,7 +71,7 @@ def _moved_merchants(events: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     among ``keys`` (re-registered in another area or category during the period). Where there
     are none, a total's merchants along those dims add up (publish/disclosure/cube.py)."""
     attributes = [k for k in keys if k in MERCHANT_KEYS]
-    period = [k for k in keys if k not in attributes][:1]
+    period = [k for k in ("month", "date") if k in keys]
     placed = events.select(*keys, "_merchant").unique()
     if not attributes:
         return placed.group_by(keys).agg(moved_merchants=pl.lit(0, dtype=pl.Int64))

@@ -215,6 +215,17 @@ def test_linkage_rates_show_the_planted_overlap(platform):
     assert bounded == 0
 
 
+def test_linked_values_are_equal_cell_for_cell(platform):
+    """Values declared one quantity in two products (``links``) are the same number in both marts."""
+    root, _, _, _ = platform
+    joined, differing = sql(
+        root,
+        "select count(*), count(*) filter (where s.total_revenue_krw <> m.net_amount_krw) from marts.sme_indicators s "
+        "join marts.spending_monthly m using (month, sigungu_cd, category_cd)",
+    )[0]
+    assert joined > 0 and differing == 0
+
+
 def test_every_asset_check_ran_and_passed(platform):
     """Batch gate, the pandera output checks on every staged and mart asset, the warehouse read-only."""
     _, _, checks, _ = platform

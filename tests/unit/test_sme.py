@@ -168,16 +168,31 @@ def test_sme_indicators_hand_computed():
             (mar, "M7", "41115", "C01", "영세", "active", 5_000, 1),
             (feb, "M7", "41115", "C01", "영세", "active", 0, 0),
             (mar, "M9", UNKNOWN_AREA, UNKNOWN_CATEGORY, None, "active", 2_000, 1),
+            # re-registered from 41111/C27 to 41117/C05 mid-month: 1,000 taken before, 3,000 after
+            (mar, "M8", "41117", "C05", "영세", "active", 4_000, 2),
+            (mar, "M10", "41119", "C02", "영세", "closed", 0, 0),  # no payments: no spending cell
         ]
     )
-    out = {(r["sigungu_cd"], r["category_cd"]): r for r in sme_indicators(revenue, mar).to_dicts()}
-    assert set(out) == {("41111", "C27"), ("41113", "C23"), ("41115", "C01"), (UNKNOWN_AREA, UNKNOWN_CATEGORY)}
+    spending = pl.DataFrame(
+        {
+            "month": [mar] * 5,
+            "sigungu_cd": ["41111", "41113", "41115", "41117", UNKNOWN_AREA],
+            "category_cd": ["C27", "C23", "C01", "C05", UNKNOWN_CATEGORY],
+            "net_amount_krw": [61_000, 30_001, 5_000, 3_000, 2_000],
+        }
+    )
+    out = {(r["sigungu_cd"], r["category_cd"]): r for r in sme_indicators(revenue, spending, mar).to_dicts()}
+    assert set(out) == {("41111", "C27"), ("41113", "C23"), ("41115", "C01"), ("41117", "C05"), ("41119", "C02"),
+                        (UNKNOWN_AREA, UNKNOWN_CATEGORY)}  # fmt: skip
 
     cell = out[("41111", "C27")]
     assert (cell["merchants"], cell["trading_merchants"]) == (4, 3)
-    assert cell["total_revenue_krw"] == 60_000
+    # The cell's spending, M8's 1,000 included, so that it equals spending_monthly's cell (linked):
+    # the sum of its merchants' rows (60,000) would publish M8's takings as a difference.
+    assert cell["total_revenue_krw"] == 61_000
+    assert out[("41117", "C05")]["total_revenue_krw"] == 3_000 and out[("41119", "C02")]["total_revenue_krw"] == 0
     assert cell["median_revenue_krw"] == 20_000  # of the three trading merchants
-    assert cell["revenue_growth"] == pytest.approx(60_000 / 40_000 - 1)
+    assert cell["revenue_growth"] == pytest.approx(61_000 / 40_000 - 1)
     assert cell["small_merchant_share"] == pytest.approx(2 / 3)  # 영세 + 중소1 among trading
 
     suwon = out[("41113", "C23")]
