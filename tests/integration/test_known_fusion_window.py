@@ -84,6 +84,7 @@ def _deliver(landing):
 
 FUSION_MONTHLY = (
     "merchant_revenue_monthly",
+    "spending_monthly",  # sme_indicators' revenue of a cell
     "sme_indicators",
     "sme_profile",
     "linkage_rates",
