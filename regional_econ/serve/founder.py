@@ -25,6 +25,7 @@ from functools import cache
 
 import polars as pl
 
+from regional_econ.publish.disclosure.hierarchy import parents
 from regional_econ.reference import table
 
 MONTHS = 3
@@ -76,7 +77,7 @@ def lights(indicators: pl.DataFrame, category: str, churn: pl.DataFrame | None =
     months = sorted(indicators["month"].unique().to_list())[-MONTHS:]
     recent = indicators.filter(pl.col("month").is_in(months) & (pl.col("category_cd") == category))
     latest = recent.filter(pl.col("month") == months[-1]) if months else recent
-    group = _groups().get(category)
+    group = parents("category_cd").get(category)
     # The churn table's cells of the category's group, beside the indicators' merchants of the same cells.
     opened = _group_cells(churn, months, group, ["openings", "closures"]) if churn is not None else None
     counted = _group_cells(indicators, months, group, ["merchants"])
@@ -90,21 +91,11 @@ def lights(indicators: pl.DataFrame, category: str, churn: pl.DataFrame | None =
     medians = dict(zip(medians["level"], medians["median_merchants"], strict=True))
     found = []
     for row in levels.filter(pl.col("sigungu_cd").is_not_null()).sort("sigungu_cd").iter_rows(named=True):
-        si = _si().get(row["sigungu_cd"], row["sigungu_cd"])
+        si = parents("sigungu_cd").get(row["sigungu_cd"], row["sigungu_cd"])
         net = _net_openings(opened, si) if opened is not None else None
         rate = _rate(opened, counted, si) if opened is not None else None
         found.append(_light(row, net, rate, province_rate, medians.get(row["level"])))
     return found
-
-
-@cache
-def _si() -> dict[str, str]:
-    return dict(zip(table("areas")["sigungu_cd"], table("areas")["si_cd"], strict=True))
-
-
-@cache
-def _groups() -> dict[str, str]:
-    return dict(zip(table("category_groups")["category_cd"], table("category_groups")["group_cd"], strict=True))
 
 
 def _group_cells(frame: pl.DataFrame, months: list[str], group: str | None, values: list[str]) -> pl.DataFrame:
